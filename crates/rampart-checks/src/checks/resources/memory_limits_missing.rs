@@ -1,0 +1,49 @@
+use rampart_model::{ContainerKind, Object};
+
+use crate::util::{for_each_container, label};
+use crate::{Category, Check, CheckMeta, Ctx, Emitter, Severity};
+
+pub static CHECK: Check = Check {
+    meta: CheckMeta {
+        id: "memory-limits-missing",
+        title: "Container has no memory limit",
+        severity: Severity::Medium,
+        category: Category::Resources,
+        finds: "Init and regular containers without `resources.limits.memory` \
+                (ephemeral containers cannot have resources and are not checked).",
+        why: "Without a memory limit a leaking or compromised container can consume the node's \
+              memory until the kernel's OOM killer ends other workloads, a denial of service \
+              for everything scheduled on the node.",
+        remediation: "Set `resources.limits.memory` to the most the container should ever use \
+                      (usually equal to the request for predictable scheduling).",
+        example: "resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 256Mi\n",
+        references: &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
+        controls: &["nsa-cisa:resource-policies", "nist-800-190:4.4.2"],
+        equivalents: &[
+            "trivy:KSV018",
+            "checkov:CKV_K8S_13",
+            "kube-linter:unset-memory-requirements",
+            "polaris:memoryLimitsMissing",
+        ],
+        ..CheckMeta::DEFAULT
+    },
+    run,
+};
+
+fn run(_: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
+    for_each_container(obj, |c| {
+        if c.kind == ContainerKind::Ephemeral {
+            return;
+        }
+        if c.node
+            .at("resources.limits.memory")
+            .is_none_or(rampart_model::Node::is_null)
+        {
+            out.container(
+                c,
+                "resources.limits.memory",
+                format!("{} has no memory limit", label(c)),
+            );
+        }
+    });
+}

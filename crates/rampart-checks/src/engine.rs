@@ -1,0 +1,198 @@
+//! What a check sees (its parameters, the inventory) and how it reports findings; and the
+//! runner that applies the enabled checks to every object, in parallel.
+
+use rampart_model::{Container, Object, Pos};
+use rayon::prelude::*;
+
+use crate::finding::{Finding, fingerprint};
+use crate::meta::{CheckMeta, ParamDefault, Severity};
+
+/// A built-in check: its metadata and a pure function from one object to findings.
+pub struct Check {
+    pub meta: CheckMeta,
+    pub run: fn(&Ctx<'_>, &Object, &mut Emitter<'_>),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("id", &self.meta.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value of a check parameter after configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    Strings(Vec<String>),
+}
+
+impl From<ParamDefault> for ParamValue {
+    fn from(d: ParamDefault) -> Self {
+        match d {
+            ParamDefault::Bool(b) => ParamValue::Bool(b),
+            ParamDefault::Int(i) => ParamValue::Int(i),
+            ParamDefault::Strings(s) => ParamValue::Strings(s.iter().map(|s| (*s).to_string()).collect()),
+        }
+    }
+}
+
+/// A check's parameters: the defaults from its metadata with the configured values on top.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    values: Vec<(&'static str, ParamValue)>,
+}
+
+impl Params {
+    pub fn defaults(meta: &CheckMeta) -> Params {
+        Params {
+            values: meta.params.iter().map(|p| (p.name, p.default.into())).collect(),
+        }
+    }
+
+    /// Replaces a parameter's value. Callers validate names and types first.
+    pub fn set(&mut self, name: &str, value: ParamValue) {
+        if let Some(slot) = self.values.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = value;
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&ParamValue> {
+        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// A list parameter (empty when unknown: checks declare their parameters).
+    pub fn strings(&self, name: &str) -> &[String] {
+        match self.get(name) {
+            Some(ParamValue::Strings(v)) => v,
+            _ => &[],
+        }
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(ParamValue::Bool(true)))
+    }
+
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(ParamValue::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+/// Read-only context for a check run.
+pub struct Ctx<'a> {
+    pub params: &'a Params,
+    /// Every object of the scan, for checks that look across objects.
+    pub objects: &'a [Object],
+}
+
+/// Collects the findings of one check on one object.
+pub struct Emitter<'a> {
+    meta: &'a CheckMeta,
+    severity: Severity,
+    obj: &'a Object,
+    obj_index: usize,
+    out: Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(meta: &'a CheckMeta, severity: Severity, obj: &'a Object, obj_index: usize) -> Self {
+        Emitter {
+            meta,
+            severity,
+            obj,
+            obj_index,
+            out: Vec::new(),
+        }
+    }
+
+    /// A finding about the object's field `path` (dotted, relative to the object root).
+    /// Points at the field, or at its nearest existing parent when it is missing.
+    pub fn object(&mut self, path: &str, message: impl Into<String>) {
+        let pos = self.obj.root.locate(path);
+        self.push(pos, path.to_string(), None, path, message.into());
+    }
+
+    /// A finding about a field of the object found at a known position.
+    pub fn object_at(&mut self, pos: Pos, path: &str, message: impl Into<String>) {
+        self.push(pos, path.to_string(), None, path, message.into());
+    }
+
+    /// A finding about a container's field `rel` (dotted, relative to the container).
+    pub fn container(&mut self, c: &Container<'_>, rel: &str, message: impl Into<String>) {
+        let pos = c.node.locate(rel);
+        self.container_at(c, pos, rel, message);
+    }
+
+    /// A finding about a container's field whose position the check found itself
+    /// (an item in a list, for example).
+    pub fn container_at(&mut self, c: &Container<'_>, pos: Pos, rel: &str, message: impl Into<String>) {
+        let base = c.path();
+        let path = if rel.is_empty() {
+            base
+        } else {
+            format!("{base}.{rel}")
+        };
+        let fp_rel = format!("{}:{}", c.kind.field(), rel);
+        self.push(pos, path, Some(c.name), &fp_rel, message.into());
+    }
+
+    fn push(&mut self, pos: Pos, path: String, container: Option<&str>, fp_rel: &str, message: String) {
+        let fingerprint = fingerprint(self.meta.id, self.obj, container, fp_rel);
+        self.out.push(Finding {
+            check: self.meta.id,
+            severity: self.severity,
+            message,
+            object: self.obj_index,
+            container: container.map(str::to_string),
+            path,
+            pos,
+            fingerprint,
+            suppressed: None,
+            in_baseline: false,
+        });
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.out
+    }
+}
+
+/// A check as configured for a run.
+#[derive(Debug)]
+pub struct Enabled {
+    pub check: &'static Check,
+    pub severity: Severity,
+    pub params: Params,
+}
+
+/// Runs the enabled checks on every object (objects in parallel) and returns the findings
+/// sorted by object, position and check.
+pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = objects
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, obj)| {
+            let mut out = Vec::new();
+            for e in checks {
+                let ctx = Ctx {
+                    params: &e.params,
+                    objects,
+                };
+                let mut em = Emitter::new(&e.check.meta, e.severity, obj, i);
+                (e.check.run)(&ctx, obj, &mut em);
+                out.extend(em.into_findings());
+            }
+            out
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.object, a.pos, a.check, &a.path, &a.message).cmp(&(b.object, b.pos, b.check, &b.path, &b.message))
+    });
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
+    findings
+}

@@ -1,0 +1,495 @@
+//! The configuration file (`.rampart.yaml`): which checks run, their severities and
+//! parameters, paths to ignore, and exceptions. Validation is strict: an unknown key, an
+//! unknown check id or a value of the wrong type is an error naming the file and line.
+
+use std::collections::BTreeMap;
+
+use rampart_checks::{Check, Enabled, ParamDefault, ParamValue, Params, Severity};
+use rampart_model::{Limits, Node, Pos, Value};
+
+use crate::date::Date;
+
+/// A configuration error, with the file and position it is about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{}:{}: {message}", pos.line, pos.col)]
+pub struct ConfigError {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Settings for one check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    pub params: Vec<(String, ParamValue)>,
+}
+
+/// A documented, reasoned, optionally expiring exception.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    /// Check ids (canonical), or `*` for all.
+    pub checks: Vec<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub paths: Vec<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    pub ticket: Option<String>,
+    /// `file:line` where the exception is declared.
+    pub origin: String,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from (empty when defaults are used).
+    pub file: String,
+    pub checks: BTreeMap<String, CheckSettings>,
+    pub ignore_paths: Vec<String>,
+    pub exceptions: Vec<Exception>,
+    pub fail_on: Option<Severity>,
+}
+
+const TOP_KEYS: &[&str] = &["checks", "ignore-paths", "exceptions", "fail-on"];
+const CHECK_KEYS: &[&str] = &["enabled", "severity", "params"];
+const EXCEPTION_KEYS: &[&str] = &[
+    "check",
+    "checks",
+    "kind",
+    "namespace",
+    "name",
+    "container",
+    "paths",
+    "reason",
+    "expires",
+    "ticket",
+];
+
+struct Ctx<'a> {
+    file: &'a str,
+    errors: Vec<ConfigError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, pos: Pos, message: impl Into<String>) {
+        self.errors.push(ConfigError {
+            file: self.file.to_string(),
+            pos,
+            message: message.into(),
+        });
+    }
+
+    fn keys<'n>(&mut self, node: &'n Node, allowed: &[&str], what: &str) -> Vec<(&'n str, &'n Node)> {
+        let Some(map) = node.as_map() else {
+            if !node.is_null() {
+                self.err(node.pos, format!("{what} must be a mapping"));
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in map {
+            if allowed.contains(&k.name.as_str()) {
+                out.push((k.name.as_str(), v));
+            } else {
+                let hint = suggest(&k.name, allowed.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.err(
+                    k.pos,
+                    format!(
+                        "unknown key `{}` in {what}{hint}; expected one of: {}",
+                        k.name,
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.scalar_text() {
+            Some(s) if !node.is_null() => Some(s.to_string()),
+            _ => {
+                self.err(node.pos, format!("{what} must be a string"));
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+        if node.as_scalar().is_some() && !node.is_null() {
+            return vec![node.scalar_text().unwrap_or_default().to_string()];
+        }
+        let Some(items) = node.as_seq() else {
+            self.err(node.pos, format!("{what} must be a list of strings"));
+            return Vec::new();
+        };
+        items.iter().filter_map(|i| self.string(i, what)).collect()
+    }
+
+    fn severity(&mut self, node: &Node) -> Option<Severity> {
+        let s = node.scalar_text().unwrap_or_default();
+        let sev = Severity::parse(&s.to_ascii_lowercase());
+        if sev.is_none() {
+            self.err(
+                node.pos,
+                format!("unknown severity `{s}`; expected critical, high, medium, low or info"),
+            );
+        }
+        sev
+    }
+
+    fn check_id(&mut self, node: &Node) -> Option<&'static Check> {
+        let id = self.string(node, "a check id")?;
+        let found = rampart_checks::find(&id);
+        if found.is_none() {
+            let hint = suggest(&id, rampart_checks::all().iter().map(|c| c.meta.id))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.err(
+                node.pos,
+                format!("unknown check `{id}`{hint}; `rampart checks` lists them"),
+            );
+        }
+        found
+    }
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a typo.
+fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+impl Config {
+    /// Parses and validates a configuration text. All errors are returned, not just the first.
+    pub fn parse(file: &str, text: &str) -> Result<Config, Vec<ConfigError>> {
+        let mut cx = Ctx {
+            file,
+            errors: Vec::new(),
+        };
+        let loaded = rampart_model::yaml::load(text, &Limits::default());
+        for e in &loaded.errors {
+            cx.err(e.pos, e.message.clone());
+        }
+        for w in &loaded.warnings {
+            cx.err(w.pos, w.message.clone());
+        }
+        if loaded.docs.len() > 1 {
+            cx.err(
+                loaded.docs[1].start,
+                "the configuration must be a single YAML document",
+            );
+        }
+        let mut config = Config {
+            file: file.to_string(),
+            ..Config::default()
+        };
+        if let Some(doc) = loaded.docs.first() {
+            config.read(&mut cx, &doc.root);
+        }
+        if cx.errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(cx.errors)
+        }
+    }
+
+    fn read(&mut self, cx: &mut Ctx<'_>, root: &Node) {
+        for (key, value) in cx.keys(root, TOP_KEYS, "the configuration") {
+            match key {
+                "checks" => self.read_checks(cx, value),
+                "ignore-paths" => self.ignore_paths = cx.strings(value, "ignore-paths"),
+                "fail-on" => self.fail_on = cx.severity(value),
+                "exceptions" => {
+                    for item in value.items() {
+                        if let Some(e) = read_exception(cx, item) {
+                            self.exceptions.push(e);
+                        }
+                    }
+                    if value.as_seq().is_none() && !value.is_null() {
+                        cx.err(value.pos, "exceptions must be a list");
+                    }
+                }
+                _ => unreachable!("keys() filters unknown keys"),
+            }
+        }
+    }
+
+    fn read_checks(&mut self, cx: &mut Ctx<'_>, node: &Node) {
+        let Some(map) = node.as_map() else {
+            if !node.is_null() {
+                cx.err(node.pos, "checks must be a mapping of check id to settings");
+            }
+            return;
+        };
+        for (k, v) in map {
+            let Some(check) = rampart_checks::find(&k.name) else {
+                let hint = suggest(&k.name, rampart_checks::all().iter().map(|c| c.meta.id))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                cx.err(
+                    k.pos,
+                    format!("unknown check `{}`{hint}; `rampart checks` lists them", k.name),
+                );
+                continue;
+            };
+            let mut settings = CheckSettings::default();
+            // `check-id: false` / `check-id: true` is shorthand for enabled.
+            if let Some(b) = v.as_bool() {
+                settings.enabled = Some(b);
+            } else {
+                for (key, value) in cx.keys(v, CHECK_KEYS, &format!("settings of `{}`", k.name)) {
+                    match key {
+                        "enabled" => match value.as_bool() {
+                            Some(b) => settings.enabled = Some(b),
+                            None => cx.err(value.pos, "enabled must be true or false"),
+                        },
+                        "severity" => settings.severity = cx.severity(value),
+                        "params" => settings.params = read_params(cx, check, value),
+                        _ => unreachable!(),
+                    }
+                }
+            }
+            self.checks.insert(check.meta.id.to_string(), settings);
+        }
+    }
+
+    /// The checks to run, with configured severities and parameters. `extra_enabled` and
+    /// `extra_disabled` come from the command line and win over the file.
+    pub fn enabled_checks(&self, extra_enabled: &[String], extra_disabled: &[String]) -> Vec<Enabled> {
+        rampart_checks::all()
+            .iter()
+            .copied()
+            .filter_map(|check| {
+                let id = check.meta.id;
+                let settings = self.checks.get(id);
+                let mut on = settings
+                    .and_then(|s| s.enabled)
+                    .unwrap_or(check.meta.enabled_by_default);
+                if extra_enabled.iter().any(|e| e == id || e == "all") {
+                    on = true;
+                }
+                if extra_disabled.iter().any(|e| e == id) {
+                    on = false;
+                }
+                if !on {
+                    return None;
+                }
+                let mut params = Params::defaults(&check.meta);
+                for (name, value) in settings.map(|s| s.params.as_slice()).unwrap_or_default() {
+                    params.set(name, value.clone());
+                }
+                Some(Enabled {
+                    check,
+                    severity: settings.and_then(|s| s.severity).unwrap_or(check.meta.severity),
+                    params,
+                })
+            })
+            .collect()
+    }
+}
+
+fn read_params(cx: &mut Ctx<'_>, check: &'static Check, node: &Node) -> Vec<(String, ParamValue)> {
+    let allowed: Vec<&str> = check.meta.params.iter().map(|p| p.name).collect();
+    if allowed.is_empty() {
+        cx.err(node.pos, format!("check `{}` has no parameters", check.meta.id));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (name, value) in cx.keys(node, &allowed, &format!("params of `{}`", check.meta.id)) {
+        let spec = check
+            .meta
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .expect("allowed");
+        let v = match spec.default {
+            ParamDefault::Bool(_) => value.as_bool().map(ParamValue::Bool),
+            ParamDefault::Int(_) => value.as_i64().map(ParamValue::Int),
+            ParamDefault::Strings(_) => match &value.value {
+                Value::Seq(items) if items.iter().all(|i| i.as_scalar().is_some() && !i.is_null()) => {
+                    Some(ParamValue::Strings(
+                        items
+                            .iter()
+                            .filter_map(Node::scalar_text)
+                            .map(str::to_string)
+                            .collect(),
+                    ))
+                }
+                _ => None,
+            },
+        };
+        match v {
+            Some(v) => out.push((name.to_string(), v)),
+            None => cx.err(
+                value.pos,
+                format!(
+                    "parameter `{name}` of `{}` must be a {}",
+                    check.meta.id,
+                    spec.default.type_name()
+                ),
+            ),
+        }
+    }
+    out
+}
+
+fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
+    let origin = format!("{}:{}", cx.file, node.pos.line);
+    let mut e = Exception {
+        checks: Vec::new(),
+        kind: None,
+        namespace: None,
+        name: None,
+        container: None,
+        paths: Vec::new(),
+        reason: String::new(),
+        expires: None,
+        ticket: None,
+        origin,
+    };
+    let mut has_reason = false;
+    let mut has_check = false;
+    let before = cx.errors.len();
+    for (key, value) in cx.keys(node, EXCEPTION_KEYS, "an exception") {
+        match key {
+            "check" | "checks" => {
+                has_check = true;
+                let items: Vec<&Node> = match value.as_seq() {
+                    Some(s) => s.iter().collect(),
+                    None => vec![value],
+                };
+                for item in items {
+                    if item.scalar_text() == Some("*") {
+                        e.checks.push("*".into());
+                    } else if let Some(c) = cx.check_id(item) {
+                        e.checks.push(c.meta.id.to_string());
+                    }
+                }
+            }
+            "kind" => e.kind = cx.string(value, "kind"),
+            "namespace" => e.namespace = cx.string(value, "namespace"),
+            "name" => e.name = cx.string(value, "name"),
+            "container" => e.container = cx.string(value, "container"),
+            "paths" => e.paths = cx.strings(value, "paths"),
+            "reason" => {
+                let r = cx.string(value, "reason").unwrap_or_default();
+                if r.trim().is_empty() {
+                    cx.err(value.pos, "an exception's reason must not be empty");
+                }
+                has_reason = true;
+                e.reason = r;
+            }
+            "expires" => match value.scalar_text().and_then(Date::parse) {
+                Some(d) => e.expires = Some(d),
+                None => cx.err(value.pos, "expires must be a date written YYYY-MM-DD"),
+            },
+            "ticket" => e.ticket = cx.string(value, "ticket"),
+            _ => unreachable!(),
+        }
+    }
+    if node.as_map().is_some() {
+        if !has_check {
+            cx.err(
+                node.pos,
+                "an exception needs `checks` (a list of check ids, or \"*\")",
+            );
+        }
+        if !has_reason {
+            cx.err(
+                node.pos,
+                "an exception needs a `reason`: say why the deviation is acceptable",
+            );
+        }
+    }
+    (cx.errors.len() == before).then_some(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err =
+            Config::parse(".rampart.yaml", "checks:\n  host-network:\n    enabeld: false\n").unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].pos.line, 3);
+        assert!(
+            err[0].message.contains("did you mean `enabled`"),
+            "{}",
+            err[0].message
+        );
+        let err = Config::parse("c.yaml", "checkz: {}\n").unwrap_err();
+        assert_eq!(err[0].pos.line, 1);
+        assert!(err[0].message.contains("checkz"));
+    }
+
+    #[test]
+    fn unknown_check_and_bad_severity() {
+        let err = Config::parse(
+            "c.yaml",
+            "checks:\n  host-netwrk: false\n  privileged-container:\n    severity: urgent\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert!(err[0].message.contains("did you mean `host-network`"));
+        assert_eq!(err[1].pos.line, 4);
+    }
+
+    #[test]
+    fn exceptions_need_reason_and_valid_date() {
+        let err = Config::parse(
+            "c.yaml",
+            "exceptions:\n  - checks: [host-network]\n    expires: 2027-02-30\n    reason: cni\n  - checks: ['*']\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 2, "{err:?}");
+        assert_eq!(err[0].pos.line, 3);
+        assert_eq!(err[1].pos.line, 5);
+    }
+
+    #[test]
+    fn settings_apply() {
+        let c = Config::parse(
+            "c.yaml",
+            "checks:\n  host-network:\n    severity: low\n  memory-limits-missing: false\nexceptions:\n  - check: host-network\n    name: 'calico-*'\n    reason: CNI\n    expires: 2030-01-01\n",
+        )
+        .unwrap();
+        let enabled = c.enabled_checks(&[], &[]);
+        assert!(enabled.iter().all(|e| e.check.meta.id != "memory-limits-missing"));
+        let hn = enabled
+            .iter()
+            .find(|e| e.check.meta.id == "host-network")
+            .unwrap();
+        assert_eq!(hn.severity, Severity::Low);
+        assert_eq!(c.exceptions[0].origin, "c.yaml:6");
+        assert_eq!(c.exceptions[0].expires.unwrap().to_string(), "2030-01-01");
+    }
+}

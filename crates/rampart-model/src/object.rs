@@ -1,0 +1,161 @@
+//! Kubernetes objects: a spanned tree plus its identity and where it came from.
+
+use std::sync::Arc;
+
+use crate::node::{Node, Pos};
+use crate::yaml::LoadedDoc;
+
+/// Where objects came from: a file, standard input, an admission request, a cluster.
+#[derive(Debug)]
+pub struct Source {
+    /// How the source is shown to people and in reports (a path relative to where the
+    /// scan started, `<stdin>`, ...).
+    pub name: String,
+    /// The text, when the source has one (used to show the offending line).
+    pub text: Option<String>,
+}
+
+impl Source {
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let text = self.text.as_deref()?;
+        let l = text.lines().nth((line as usize).checked_sub(1)?)?;
+        Some(l.strip_suffix('\r').unwrap_or(l))
+    }
+}
+
+/// A Kubernetes object read from a source.
+#[derive(Debug)]
+pub struct Object {
+    pub source: Arc<Source>,
+    /// 0-based index of the YAML document in its source.
+    pub doc: usize,
+    /// Index in the `items` of a `kind: List`, when the object came from one.
+    pub item: Option<usize>,
+    pub api_version: String,
+    pub kind: String,
+    /// `metadata.name`, or `generateName` followed by `*`, or empty.
+    pub name: String,
+    /// `metadata.namespace` as written (None when absent).
+    pub namespace: Option<String>,
+    pub root: Node,
+}
+
+impl Object {
+    pub fn metadata(&self) -> Option<&Node> {
+        self.root.get("metadata")
+    }
+
+    /// The API group (`apps` for `apps/v1`, empty for the core group).
+    pub fn group(&self) -> &str {
+        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    pub fn pos(&self) -> Pos {
+        self.root.pos
+    }
+
+    /// A label for people: `Deployment default/web`.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    /// Builds an object from a position-less JSON value (admission requests, cluster lists).
+    pub fn from_json(source: Arc<Source>, value: &serde_json::Value) -> Option<Object> {
+        identify(source, 0, None, Node::from_json(value))
+    }
+}
+
+/// What a document turned out to be.
+#[derive(Debug)]
+pub enum DocKind {
+    /// Kubernetes objects (one, or the items of a `kind: List`).
+    Objects(Vec<Object>),
+    /// An empty document (only comments, or `---` alone).
+    Empty,
+    /// Valid YAML that is not a Kubernetes object (no `apiVersion`/`kind`).
+    NotKubernetes,
+    /// A Kubernetes-looking document with problems that prevent evaluation.
+    Invalid { pos: Pos, message: String },
+}
+
+/// Classifies a loaded document and expands `kind: List` into its items.
+pub fn objects_from_doc(source: &Arc<Source>, doc: LoadedDoc) -> DocKind {
+    let root = doc.root;
+    if root.is_null() {
+        return DocKind::Empty;
+    }
+    if root.as_map().is_none() {
+        return DocKind::NotKubernetes;
+    }
+    let has_kind = root.get("kind").and_then(Node::as_str).is_some();
+    let has_api = root.get("apiVersion").and_then(Node::as_str).is_some();
+    if !has_kind || !has_api {
+        return DocKind::NotKubernetes;
+    }
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or_default();
+    if kind == "List" || (kind.ends_with("List") && root.get("items").is_some_and(|i| i.as_seq().is_some())) {
+        let Some(items) = root.get("items") else {
+            return DocKind::Objects(Vec::new());
+        };
+        if items.is_null() {
+            return DocKind::Objects(Vec::new());
+        }
+        let Some(seq) = items.as_seq() else {
+            return DocKind::Invalid {
+                pos: items.pos,
+                message: format!("`items` of a {kind} must be a sequence"),
+            };
+        };
+        let mut out = Vec::with_capacity(seq.len());
+        for (i, item) in seq.iter().enumerate() {
+            match identify(source.clone(), doc.index, Some(i), item.clone()) {
+                Some(o) => out.push(o),
+                None => {
+                    return DocKind::Invalid {
+                        pos: item.pos,
+                        message: format!("item {i} of the {kind} has no apiVersion or kind"),
+                    };
+                }
+            }
+        }
+        return DocKind::Objects(out);
+    }
+    match identify(source.clone(), doc.index, None, root) {
+        Some(o) => DocKind::Objects(vec![o]),
+        None => DocKind::NotKubernetes,
+    }
+}
+
+fn identify(source: Arc<Source>, doc: usize, item: Option<usize>, root: Node) -> Option<Object> {
+    let api_version = root.get("apiVersion")?.as_str()?.to_string();
+    let kind = root.get("kind")?.as_str()?.to_string();
+    let meta = root.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Node::scalar_text)
+        .map(str::to_string)
+        .or_else(|| {
+            meta.and_then(|m| m.get("generateName"))
+                .and_then(Node::scalar_text)
+                .map(|g| format!("{g}*"))
+        })
+        .unwrap_or_default();
+    let namespace = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::scalar_text)
+        .map(str::to_string);
+    Some(Object {
+        source,
+        doc,
+        item,
+        api_version,
+        kind,
+        name,
+        namespace,
+        root,
+    })
+}

@@ -1,0 +1,545 @@
+//! A YAML (and JSON, which is YAML) loader that builds [`Node`] trees from the event stream
+//! of `saphyr-parser`, without recursion and with hard limits, so hostile input (alias
+//! bombs, nesting thousands deep, huge documents) yields a diagnostic instead of a crash.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+
+use crate::node::{Key, Node, Pos, Scalar, ScalarType, Value, resolve_plain};
+
+/// Limits that protect the loader from hostile input.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences in one document.
+    pub max_depth: usize,
+    /// Most nodes in one document, aliases expanded.
+    pub max_nodes: usize,
+    /// Most nodes created by expanding aliases in one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 2_000_000,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// A problem in the text, with the position where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// One document of a stream.
+#[derive(Debug)]
+pub struct LoadedDoc {
+    /// 0-based index of the document in its file.
+    pub index: usize,
+    /// The position of the document's first node.
+    pub start: Pos,
+    pub root: Node,
+}
+
+/// Everything read from one text: the documents that parsed, the errors (a document that
+/// failed is reported and the loader resumes at the next `---` line), and warnings.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub docs: Vec<LoadedDoc>,
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        start_count: usize,
+    },
+    Map {
+        entries: Vec<(Key, Node)>,
+        pending: Option<Key>,
+        merges: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        start_count: usize,
+    },
+}
+
+struct DocBuilder<'a> {
+    limits: &'a Limits,
+    line_offset: u32,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    alias_nodes: usize,
+    root: Option<Node>,
+    warnings: Vec<Problem>,
+}
+
+impl DocBuilder<'_> {
+    fn pos(&self, span: &Span) -> Pos {
+        Pos::new(
+            u32::try_from(span.start.line())
+                .unwrap_or(u32::MAX)
+                .saturating_add(self.line_offset),
+            u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+        )
+    }
+
+    fn count_node(&mut self, pos: Pos) -> Result<(), Problem> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(Problem {
+                pos,
+                message: format!("document has more than {} nodes", self.limits.max_nodes),
+            });
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), Problem> {
+        self.count_node(pos)?;
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Problem {
+                pos,
+                message: format!(
+                    "nesting is deeper than {} levels; refusing to load this document",
+                    self.limits.max_depth
+                ),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Adds a finished node to the enclosing collection (or makes it the root).
+    fn push(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), Problem> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending,
+                merges,
+                ..
+            }) => match pending.take() {
+                None => {
+                    let name = match &node.value {
+                        Value::Scalar(s) => s.text.clone(),
+                        _ => {
+                            return Err(Problem {
+                                pos: node.pos,
+                                message: "a mapping or sequence used as a mapping key is not valid in Kubernetes manifests".into(),
+                            });
+                        }
+                    };
+                    *pending = Some(Key { name, pos: node.pos });
+                }
+                Some(key) => {
+                    if key.name == "<<" {
+                        merges.push(node);
+                    } else if let Some(existing) = entries.iter_mut().find(|(k, _)| k.name == key.name) {
+                        self.warnings.push(Problem {
+                            pos: key.pos,
+                            message: format!(
+                                "duplicate key `{}` (first at line {}); the last value wins, as in the API server",
+                                key.name, existing.0.pos.line
+                            ),
+                        });
+                        *existing = (key, node);
+                    } else {
+                        entries.push((key, node));
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, ev: Event<'_>, span: &Span) -> Result<(), Problem> {
+        let pos = self.pos(span);
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count_node(pos)?;
+                let ty = scalar_type(&text, style, tag.as_deref());
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        ty,
+                    }),
+                    pos,
+                };
+                self.push(node, anchor, 1)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                let start_count = self.nodes;
+                self.open(
+                    Frame::Seq {
+                        items: Vec::new(),
+                        pos,
+                        anchor,
+                        start_count,
+                    },
+                    pos,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                let start_count = self.nodes;
+                self.open(
+                    Frame::Map {
+                        entries: Vec::new(),
+                        pending: None,
+                        merges: Vec::new(),
+                        pos,
+                        anchor,
+                        start_count,
+                    },
+                    pos,
+                )?;
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    items,
+                    pos,
+                    anchor,
+                    start_count,
+                }) = self.stack.pop()
+                {
+                    let count = self.nodes - start_count;
+                    self.push(
+                        Node {
+                            value: Value::Seq(items),
+                            pos,
+                        },
+                        anchor,
+                        count,
+                    )?;
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    mut entries,
+                    merges,
+                    pos,
+                    anchor,
+                    start_count,
+                    ..
+                }) = self.stack.pop()
+                {
+                    apply_merges(&mut entries, merges);
+                    let count = self.nodes - start_count;
+                    self.push(
+                        Node {
+                            value: Value::Map(entries),
+                            pos,
+                        },
+                        anchor,
+                        count,
+                    )?;
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(Problem {
+                        pos,
+                        message: "alias refers to an unknown anchor".into(),
+                    });
+                };
+                let (node, count) = (node.clone(), *count);
+                self.alias_nodes += count;
+                self.nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes || self.nodes > self.limits.max_nodes {
+                    return Err(Problem {
+                        pos,
+                        message: format!(
+                            "aliases expand to more than {} nodes (an alias bomb?); refusing to load this document",
+                            self.limits.max_alias_nodes
+                        ),
+                    });
+                }
+                self.push(node, 0, count)?;
+            }
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::Nothing => {}
+        }
+        Ok(())
+    }
+}
+
+/// YAML merge keys (`<<: *base`): keys of the mapping itself win over merged ones, and
+/// earlier merged mappings win over later ones.
+fn apply_merges(entries: &mut Vec<(Key, Node)>, merges: Vec<Node>) {
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            Value::Seq(items) => items,
+            _ => vec![merge],
+        };
+        for source in sources {
+            if let Value::Map(src) = source.value {
+                for (k, v) in src {
+                    if !entries.iter().any(|(e, _)| e.name == k.name) {
+                        entries.push((k, v));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn scalar_type(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> ScalarType {
+    if let Some(tag) = tag {
+        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            return match tag.suffix.as_str() {
+                "str" | "binary" | "timestamp" => ScalarType::Str,
+                "null" => ScalarType::Null,
+                _ => resolve_plain(text),
+            };
+        }
+        if tag.handle == "!" && tag.suffix.is_empty() {
+            return ScalarType::Str;
+        }
+    }
+    match style {
+        ScalarStyle::Plain => resolve_plain(text),
+        _ => ScalarType::Str,
+    }
+}
+
+/// Loads every document of a YAML or JSON text. Never panics and never recurses, whatever
+/// the input. A document that fails to parse is reported, and loading resumes at the next
+/// line that starts a new document (`---`).
+pub fn load(text: &str, limits: &Limits) -> Loaded {
+    let mut out = Loaded::default();
+    let mut base = 0usize; // byte offset where the current parse starts
+    let mut line_offset = 0u32; // lines before `base`
+    let mut doc_index = 0usize;
+    loop {
+        let chunk = &text[base..];
+        match load_chunk(chunk, limits, line_offset, &mut doc_index, &mut out) {
+            None => break,
+            Some(err_line) => {
+                // Resume at the first `---` line after the error (lines are 1-based, absolute).
+                let rel_line = err_line.saturating_sub(line_offset) as usize;
+                let Some((skip_bytes, skip_lines)) = next_document_start(chunk, rel_line) else {
+                    break;
+                };
+                base += skip_bytes;
+                line_offset += skip_lines;
+                doc_index += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Byte offset and line count of the first line at or after `after_line` (1-based, relative)
+/// that starts with `---`, but never the first line of the chunk.
+fn next_document_start(chunk: &str, after_line: usize) -> Option<(usize, u32)> {
+    let mut offset = 0usize;
+    for (i, line) in chunk.split_inclusive('\n').enumerate() {
+        let lineno = i + 1;
+        if lineno > 1 && lineno >= after_line && line.starts_with("---") {
+            let rest = &line[3..];
+            if rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']) {
+                return Some((offset, u32::try_from(i).unwrap_or(u32::MAX)));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses one chunk; returns the absolute line of the error when a document failed.
+fn load_chunk(
+    text: &str,
+    limits: &Limits,
+    line_offset: u32,
+    doc_index: &mut usize,
+    out: &mut Loaded,
+) -> Option<u32> {
+    let mut parser = Parser::new_from_str(text);
+    let mut builder = new_builder(limits, line_offset);
+    let mut start = Pos::NONE;
+    let mut started = false;
+    loop {
+        let Some(res) = parser.next_event() else {
+            return None;
+        };
+        match res {
+            Err(e) => {
+                let pos = Pos::new(
+                    u32::try_from(e.marker().line())
+                        .unwrap_or(u32::MAX)
+                        .saturating_add(line_offset),
+                    u32::try_from(e.marker().col() + 1).unwrap_or(u32::MAX),
+                );
+                out.errors.push(Problem {
+                    pos,
+                    message: format!("invalid YAML: {}", e.info()),
+                });
+                out.warnings.append(&mut builder.warnings);
+                return Some(pos.line);
+            }
+            Ok((ev, span)) => match ev {
+                Event::StreamEnd => return None,
+                Event::DocumentStart(_) => {
+                    builder = new_builder(limits, line_offset);
+                    started = true;
+                    start = builder.pos(&span);
+                }
+                Event::DocumentEnd => {
+                    out.warnings.append(&mut builder.warnings);
+                    if let Some(root) = builder.root.take() {
+                        out.docs.push(LoadedDoc {
+                            index: *doc_index,
+                            start,
+                            root,
+                        });
+                    }
+                    *doc_index += 1;
+                    started = false;
+                }
+                ev => {
+                    if !started {
+                        continue;
+                    }
+                    if let Err(problem) = builder.event(ev, &span) {
+                        let line = problem.pos.line;
+                        out.errors.push(problem);
+                        out.warnings.append(&mut builder.warnings);
+                        return Some(line);
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn new_builder(limits: &Limits, line_offset: u32) -> DocBuilder<'_> {
+    DocBuilder {
+        limits,
+        line_offset,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        alias_nodes: 0,
+        root: None,
+        warnings: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load1(text: &str) -> Loaded {
+        load(text, &Limits::default())
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let l = load1("a: 1\nb:\n  c: [x, y]\n");
+        assert!(l.errors.is_empty());
+        let root = &l.docs[0].root;
+        assert_eq!(root.locate("b.c"), Pos::new(3, 3));
+        let c = root.at("b.c").unwrap();
+        assert_eq!(c.items().nth(1).unwrap().pos, Pos::new(3, 10));
+    }
+
+    #[test]
+    fn multi_document_and_resume_after_error() {
+        let l = load1("a: 1\n---\nb: [\n---\nc: 3\n");
+        assert_eq!(l.docs.len(), 2, "{l:?}");
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.docs[1].root.get("c").unwrap().as_i64(), Some(3));
+        assert_eq!(l.docs[1].root.pos.line, 5);
+        assert_eq!(l.docs[1].index, 2);
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let l = load1("a: 1\r\nb: two\r\n");
+        assert!(l.errors.is_empty());
+        assert_eq!(l.docs[0].root.get("b").unwrap().as_str(), Some("two"));
+        assert_eq!(l.docs[0].root.locate("b").line, 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            s.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        let l = load1(&s);
+        assert_eq!(l.errors.len(), 1);
+        assert!(l.errors[0].message.contains("alias"), "{:?}", l.errors);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let s = "[".repeat(200_000);
+        let l = load1(&s);
+        assert_eq!(l.errors.len(), 1);
+        let s = (0..50_000)
+            .map(|i| format!("{}- \n", " ".repeat(i % 3)))
+            .collect::<String>();
+        let _ = load1(&s);
+        let mut s = String::new();
+        for i in 0..20_000 {
+            s.push_str(&" ".repeat(i));
+            s.push_str("-\n");
+        }
+        let l = load1(&s);
+        assert!(!l.errors.is_empty());
+    }
+
+    #[test]
+    fn merge_keys() {
+        let l = load1("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = l.docs[0].root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(3));
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_last_wins() {
+        let l = load1("a: 1\na: 2\n");
+        assert_eq!(l.warnings.len(), 1);
+        assert_eq!(l.docs[0].root.get("a").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let l = load1("a: \"true\"\nb: '0'\nc: !!str 5\nd: 5\n");
+        let r = &l.docs[0].root;
+        assert_eq!(r.get("a").unwrap().as_str(), Some("true"));
+        assert_eq!(r.get("b").unwrap().as_str(), Some("0"));
+        assert_eq!(r.get("c").unwrap().as_str(), Some("5"));
+        assert_eq!(r.get("d").unwrap().as_i64(), Some(5));
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let l = load1("{\"kind\": \"Pod\",\n \"spec\": {\"hostNetwork\": true}}");
+        assert!(l.errors.is_empty());
+        assert_eq!(
+            l.docs[0].root.at("spec.hostNetwork").unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(l.docs[0].root.locate("spec.hostNetwork").line, 2);
+    }
+}

@@ -1,0 +1,144 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Rampart finds risky Kubernetes configuration (privileged pods, host access, missing
+/// limits, over-broad RBAC, exposure) with the exact file and line, why it matters and how
+/// to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan manifests (files, directories, `-` for stdin) and report findings.
+    #[command(after_long_help = SCAN_HELP)]
+    Scan(ScanArgs),
+    /// List every check.
+    Checks {
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Describe one check: what it finds, why it matters, how to fix it.
+    Explain {
+        /// Check id (or a former id).
+        id: String,
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+const SCAN_HELP: &str = "\
+Output formats (--format, repeatable; FORMAT or FORMAT=FILE):
+  text    compiler-style diagnostics with the source line (default)
+  json    the versioned JSON report (docs/json-output.md)
+  sarif   SARIF 2.1.0 for GitHub code scanning and other platforms
+  junit   JUnit XML, one test case per object and check
+  github  GitHub Actions annotations (::error file=..,line=..::)
+Example: rampart scan deploy/ --format text --format sarif=rampart.sarif
+
+Exit codes:
+  0  no unsuppressed finding at or above --fail-on
+  1  at least one such finding
+  2  usage, configuration or input error (a file could not be read or parsed)
+
+Configuration: .rampart.yaml is searched from the current directory upward
+(or --config FILE); see docs/configuration.md.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings (input errors still exit 2).
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (recursively: .yaml, .yml, .json); `-` reads stdin.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+
+    /// Skip paths matching this glob (`vendor`, `charts/**`, `*.tpl.yaml`); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Output format, optionally with a file: FORMAT or FORMAT=FILE; repeatable.
+    #[arg(long, short = 'f', value_name = "FORMAT[=FILE]", default_value = "text")]
+    pub format: Vec<String>,
+
+    /// Write the output to FILE instead of stdout (for a single --format without =FILE).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Lowest severity that fails the run [default: low, or fail-on in the config].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Configuration file (default: .rampart.yaml from the current directory upward).
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .rampart.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Enable a check (also one that is off by default); `all` enables every check. Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub enable: Vec<String>,
+
+    /// Disable a check. Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub disable: Vec<String>,
+
+    /// Only findings absent from this baseline count toward the exit code.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Root that SARIF paths are relative to [default: the git repository root, or the
+    /// current directory].
+    #[arg(long, value_name = "DIR")]
+    pub sarif_root: Option<PathBuf>,
+
+    /// List suppressed findings in the text output too.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Text output without the why/fix lines.
+    #[arg(long)]
+    pub compact: bool,
+
+    /// Colours in the text output (auto: only on a terminal and without NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Largest file to read, in bytes; larger files are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
