@@ -179,6 +179,9 @@ pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
         .flat_map_iter(|(i, obj)| {
             let mut out = Vec::new();
             for e in checks {
+                if !e.check.meta.target.applies(obj) {
+                    continue;
+                }
                 let ctx = Ctx {
                     params: &e.params,
                     objects,

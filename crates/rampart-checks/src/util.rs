@@ -12,10 +12,10 @@ pub enum Origin {
 /// A container security context field, falling back to the pod security context for the
 /// fields Kubernetes inherits (`runAsUser`, `runAsNonRoot`, `seccompProfile`, ...).
 pub fn effective<'a>(c: &Container<'a>, field: &str) -> Option<(&'a Node, Origin)> {
-    if let Some(v) = c.node.get("securityContext").and_then(|sc| sc.at(field)) {
-        if !v.is_null() {
-            return Some((v, Origin::Container));
-        }
+    if let Some(v) = c.node.get("securityContext").and_then(|sc| sc.at(field))
+        && !v.is_null()
+    {
+        return Some((v, Origin::Container));
     }
     c.pod
         .node

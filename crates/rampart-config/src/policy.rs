@@ -28,12 +28,11 @@ struct Annotation<'a> {
 fn annotations<'a>(obj: &'a Object, notes: &mut Vec<Diagnostic>) -> Vec<Annotation<'a>> {
     let mut out = Vec::new();
     let mut metas: Vec<&Node> = obj.metadata().into_iter().collect();
-    if let Some(pod) = PodSpec::of(obj) {
-        if let Some(m) = pod.metadata {
-            if !metas.iter().any(|x| std::ptr::eq(*x, m)) {
-                metas.push(m);
-            }
-        }
+    if let Some(pod) = PodSpec::of(obj)
+        && let Some(m) = pod.metadata
+        && !metas.iter().any(|x| std::ptr::eq(*x, m))
+    {
+        metas.push(m);
     }
     for meta in metas {
         for (k, v) in meta.get("annotations").map(Node::entries).unwrap_or_default() {
@@ -98,6 +97,7 @@ fn exception_matches(e: &Exception, f: &Finding, obj: &Object) -> bool {
 
 /// Applies annotations, exceptions and the baseline to `findings`, and returns warnings:
 /// malformed annotations, expired exceptions, and exceptions that matched nothing.
+#[allow(clippy::implicit_hasher)]
 pub fn apply(
     objects: &[Object],
     findings: &mut [Finding],

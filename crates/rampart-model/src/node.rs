@@ -313,10 +313,10 @@ pub fn resolve_plain(text: &str) -> ScalarType {
     if let Some(i) = int {
         return ScalarType::Int(if neg { -i } else { i });
     }
-    if is_float(body) {
-        if let Ok(f) = cleaned.parse::<f64>() {
-            return ScalarType::Float(f);
-        }
+    if is_float(body)
+        && let Ok(f) = cleaned.parse::<f64>()
+    {
+        return ScalarType::Float(f);
     }
     ScalarType::Str
 }

@@ -45,7 +45,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let before = &bytes[..valid];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = bytecount(before, b'\n') + 1;
             let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
             return Err(DecodeError::InvalidUtf8(Pos::new(
@@ -61,6 +61,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
         return Err(DecodeError::Empty);
     }
     Ok(text)
+}
+
+fn bytecount(bytes: &[u8], needle: u8) -> usize {
+    bytes.iter().fold(0, |n, &b| n + usize::from(b == needle))
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {

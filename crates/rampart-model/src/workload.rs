@@ -97,7 +97,7 @@ pub struct Container<'a> {
     pub pod: PodSpec<'a>,
 }
 
-impl<'a> Container<'a> {
+impl Container<'_> {
     /// The container's path inside the object (`spec.template.spec.containers[0]`).
     pub fn path(&self) -> String {
         format!("{}.{}[{}]", self.pod.path, self.kind.field(), self.index)

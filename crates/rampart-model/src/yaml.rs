@@ -375,9 +375,7 @@ fn load_chunk(
     let mut start = Pos::NONE;
     let mut started = false;
     loop {
-        let Some(res) = parser.next_event() else {
-            return None;
-        };
+        let res = parser.next_event()?;
         match res {
             Err(e) => {
                 let pos = Pos::new(
@@ -386,10 +384,12 @@ fn load_chunk(
                         .saturating_add(line_offset),
                     u32::try_from(e.marker().col() + 1).unwrap_or(u32::MAX),
                 );
-                out.errors.push(Problem {
-                    pos,
-                    message: format!("invalid YAML: {}", e.info()),
-                });
+                let message = if e.info().contains("recursion limit") {
+                    "nesting is too deep; refusing to load this document".to_string()
+                } else {
+                    format!("invalid YAML: {}", e.info())
+                };
+                out.errors.push(Problem { pos, message });
                 out.warnings.append(&mut builder.warnings);
                 return Some(pos.line);
             }
@@ -443,6 +443,8 @@ fn new_builder(limits: &Limits, line_offset: u32) -> DocBuilder<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     fn load1(text: &str) -> Loaded {
@@ -482,7 +484,7 @@ mod tests {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            s.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+            writeln!(s, "a{i}: &a{i} [{}]", vec![prev; 10].join(", ")).unwrap();
         }
         let l = load1(&s);
         assert_eq!(l.errors.len(), 1);
@@ -494,9 +496,10 @@ mod tests {
         let s = "[".repeat(200_000);
         let l = load1(&s);
         assert_eq!(l.errors.len(), 1);
-        let s = (0..50_000)
-            .map(|i| format!("{}- \n", " ".repeat(i % 3)))
-            .collect::<String>();
+        let mut s = String::new();
+        for i in 0..50_000 {
+            writeln!(s, "{}- ", " ".repeat(i % 3)).unwrap();
+        }
         let _ = load1(&s);
         let mut s = String::new();
         for i in 0..20_000 {

@@ -64,15 +64,14 @@ pub fn render(r: &Report<'_>) -> String {
                 }
             } else {
                 entry.2 += 1;
-                let body: String = failing
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{}:{}:{}: {} ({})\n",
-                            obj.source.name, f.pos.line, f.pos.col, f.message, f.path
-                        )
-                    })
-                    .collect();
+                let body = failing.iter().fold(String::new(), |mut acc, f| {
+                    let _ = writeln!(
+                        acc,
+                        "{}:{}:{}: {} ({})",
+                        obj.source.name, f.pos.line, f.pos.col, f.message, f.path
+                    );
+                    acc
+                });
                 let _ = write!(
                     entry.0,
                     "<failure type=\"{}\" message=\"{}\">{}</failure>",

@@ -2,6 +2,8 @@
 //! and a `security-severity`, results with real regions, `partialFingerprints` for stable
 //! identity, and `suppressions` for excepted findings.
 
+use std::fmt::Write as _;
+
 use rampart_checks::{Finding, Severity, SuppressionKind};
 use serde_json::{Value, json};
 
@@ -38,10 +40,10 @@ fn rule(e: &rampart_checks::Enabled) -> Value {
         m.why,
         m.remediation,
         m.example,
-        m.references
-            .iter()
-            .map(|r| format!("\n- <{r}>"))
-            .collect::<String>()
+        m.references.iter().fold(String::new(), |mut acc, r| {
+            let _ = write!(acc, "\n- <{r}>");
+            acc
+        })
     );
     let text = format!("{}\n\nWhy: {}\n\nFix: {}", m.finds, m.why, m.remediation);
     json!({
@@ -99,10 +101,10 @@ fn result(r: &Report<'_>, f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(s) = &f.suppressed {
         let mut justification = s.reason.clone();
         if let Some(exp) = &s.expires {
-            justification.push_str(&format!(" (expires {exp})"));
+            let _ = write!(justification, " (expires {exp})");
         }
         if let Some(t) = &s.ticket {
-            justification.push_str(&format!(" [{t}]"));
+            let _ = write!(justification, " [{t}]");
         }
         res["suppressions"] = json!([{
             "kind": match s.kind { SuppressionKind::Annotation => "inSource", SuppressionKind::Exception => "external" },

@@ -65,7 +65,7 @@ fn first_sentence(s: &str) -> &str {
     s.find(". ").map_or(s, |i| &s[..=i])
 }
 
-fn finding(out: &mut String, r: &Report<'_>, f: &Finding, p: &Paint, opts: &TextOptions) {
+fn finding(out: &mut String, r: &Report<'_>, f: &Finding, p: &Paint, opts: TextOptions) {
     let o = &r.objects[f.object];
     let meta = r.meta(f.check);
     let tag = if let Some(s) = &f.suppressed {
@@ -129,17 +129,17 @@ fn finding(out: &mut String, r: &Report<'_>, f: &Finding, p: &Paint, opts: &Text
         let _ = write!(object, ", container \"{c}\"");
     }
     let _ = writeln!(out, "{pad} {} object: {object}", p.blue("="));
-    if !opts.compact {
-        if let Some(m) = meta {
-            let _ = writeln!(out, "{pad} {} why: {}", p.blue("="), first_sentence(m.why));
-            let _ = writeln!(
-                out,
-                "{pad} {} fix: {}",
-                p.blue("="),
-                first_sentence(m.remediation)
-            );
-            let _ = writeln!(out, "{pad} {} see: rampart explain {}", p.blue("="), m.id);
-        }
+    if !opts.compact
+        && let Some(m) = meta
+    {
+        let _ = writeln!(out, "{pad} {} why: {}", p.blue("="), first_sentence(m.why));
+        let _ = writeln!(
+            out,
+            "{pad} {} fix: {}",
+            p.blue("="),
+            first_sentence(m.remediation)
+        );
+        let _ = writeln!(out, "{pad} {} see: rampart explain {}", p.blue("="), m.id);
     }
     out.push('\n');
 }
@@ -200,7 +200,7 @@ pub fn render(r: &Report<'_>, opts: &TextOptions) -> String {
             );
             continue;
         }
-        finding(&mut out, r, f, &p, opts);
+        finding(&mut out, r, f, &p, *opts);
     }
     // Summary
     let s = r.summary;

@@ -18,7 +18,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan manifests (files, directories, `-` for stdin) and report findings.
     #[command(after_long_help = SCAN_HELP)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every check.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]

@@ -1,6 +1,7 @@
 //! Command implementations.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -8,7 +9,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use anyhow::{Context as _, Result, bail};
 use rampart_checks::Severity;
 use rampart_config::{BASELINE_VERSION, Baseline, BaselineEntry, Config, Date};
-use rampart_model::{Diagnostic, Level, Limits, PodSpec, is_workload};
+use rampart_model::{Level, Limits, PodSpec, is_workload};
 use rampart_report::{NotEvaluated, Report, Summary, TextOptions};
 
 use crate::catalog;
@@ -162,7 +163,7 @@ fn percent_encode_path(p: &str) -> String {
         if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -335,10 +336,8 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     let failing = fail_on.map_or(0, |_| report.failing().count());
     let code = if report.has_errors() {
         2
-    } else if failing > 0 {
-        1
     } else {
-        0
+        u8::from(failing > 0)
     };
     PENDING_EXIT.store(code, Ordering::Relaxed);
 
