@@ -237,8 +237,12 @@ fn junit_has_a_case_per_object_and_check() {
         "{out}"
     );
     assert!(
-        !out.contains("ConfigMap"),
+        !out.contains("classname=\"ConfigMap c\" name=\"host-network\""),
         "workload checks do not judge a ConfigMap: {out}"
+    );
+    assert!(
+        out.contains("classname=\"ConfigMap c\" name=\"default-namespace\""),
+        "{out}"
     );
 }
 
