@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(text) => text,
         Err(DecodeError::InvalidUtf8(pos)) => {
             // The position of bad UTF-8 is inside the bytes we were given.
-            let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+            // Line breaks as YAML counts them: \n, \r\n and a lone \r.
+            let lines = data
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+                .count()
+                + 1;
             assert!(
                 pos.line >= 1 && pos.line as usize <= lines && pos.col >= 1,
                 "decode: invalid UTF-8 reported at {pos} but the input has {lines} lines"

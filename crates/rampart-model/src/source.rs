@@ -45,8 +45,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let before = &bytes[..valid];
-            let line = bytecount(before, b'\n') + 1;
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let line = line_breaks(before) + 1;
+            let line_start = before
+                .iter()
+                .enumerate()
+                .rposition(|(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+                .map_or(0, |i| i + 1);
             let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
             return Err(DecodeError::InvalidUtf8(Pos::new(
                 u32::try_from(line).unwrap_or(u32::MAX),
@@ -60,11 +64,34 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
+    // YAML ends a line at a lone carriage return too (old Mac line endings); make the text
+    // agree, so that line numbers from the parser name the lines `Source::line` shows.
+    if text.contains('\r') {
+        text = normalize_lone_cr(&text);
+    }
     Ok(text)
 }
 
-fn bytecount(bytes: &[u8], needle: u8) -> usize {
-    bytes.iter().fold(0, |n, &b| n + usize::from(b == needle))
+/// Line breaks as YAML counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
+fn normalize_lone_cr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn memchr_nul(bytes: &[u8]) -> bool {
@@ -74,6 +101,16 @@ fn memchr_nul(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        assert_eq!(
+            decode(b"a: 1\rb: 2\r\nc: 3\r".to_vec()).unwrap(),
+            "a: 1\nb: 2\r\nc: 3\n"
+        );
+        let e = decode(b"a: 1\rb: \xFF\n".to_vec()).unwrap_err();
+        assert_eq!(e, DecodeError::InvalidUtf8(Pos::new(2, 4)));
+    }
 
     #[test]
     fn bom_is_dropped() {
