@@ -5,6 +5,7 @@ use rampart_model::{Container, Object, Pos};
 use rayon::prelude::*;
 
 use crate::finding::{Finding, fingerprint};
+use crate::inventory::Inventory;
 use crate::meta::{CheckMeta, ParamDefault, Severity};
 
 /// A built-in check: its metadata and a pure function from one object to findings.
@@ -88,6 +89,8 @@ pub struct Ctx<'a> {
     pub params: &'a Params,
     /// Every object of the scan, for checks that look across objects.
     pub objects: &'a [Object],
+    /// An index of `objects` by kind and identity.
+    pub inventory: &'a Inventory,
 }
 
 /// Collects the findings of one check on one object.
@@ -173,6 +176,8 @@ pub struct Enabled {
 /// Runs the enabled checks on every object (objects in parallel) and returns the findings
 /// sorted by object, position and check.
 pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
+    let inventory = Inventory::build(objects);
+    let inventory = &inventory;
     let mut findings: Vec<Finding> = objects
         .par_iter()
         .enumerate()
@@ -185,6 +190,7 @@ pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
                 let ctx = Ctx {
                     params: &e.params,
                     objects,
+                    inventory,
                 };
                 let mut em = Emitter::new(&e.check.meta, e.severity, obj, i);
                 (e.check.run)(&ctx, obj, &mut em);

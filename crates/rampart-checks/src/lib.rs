@@ -8,11 +8,15 @@
 
 mod engine;
 mod finding;
+pub mod inventory;
 mod meta;
+pub mod pss;
+pub mod rbac;
 pub mod util;
 
 pub use engine::{Check, Ctx, Emitter, Enabled, ParamValue, Params, run};
 pub use finding::{Finding, Suppression, SuppressionKind, fingerprint};
+pub use inventory::Inventory;
 pub use meta::{Category, CheckMeta, ParamDefault, ParamSpec, Severity, Target};
 
 #[allow(clippy::pedantic)]
@@ -32,4 +36,27 @@ pub fn find(id: &str) -> Option<&'static Check> {
         .iter()
         .copied()
         .find(|c| c.meta.id == id || c.meta.aliases.contains(&id))
+}
+
+/// Every check an id names. A check's id or former id names that check; another tool's id
+/// (`trivy:KSV017` or just `KSV017`, `checkov:CKV_K8S_16`, `kube-linter:privileged-container`,
+/// `polaris:runAsPrivileged`, `pss:privileged`) names every check that lists it among its
+/// equivalents, so suppressions written for those tools keep working. Case-insensitive for
+/// other tools' ids.
+pub fn resolve(id: &str) -> Vec<&'static Check> {
+    if let Some(c) = find(id) {
+        return vec![c];
+    }
+    all()
+        .iter()
+        .copied()
+        .filter(|c| c.meta.equivalents.iter().any(|e| equivalent_matches(e, id)))
+        .collect()
+}
+
+fn equivalent_matches(equivalent: &str, id: &str) -> bool {
+    equivalent.eq_ignore_ascii_case(id)
+        || equivalent
+            .split_once(':')
+            .is_some_and(|(_, bare)| bare.eq_ignore_ascii_case(id))
 }

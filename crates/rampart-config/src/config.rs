@@ -144,10 +144,14 @@ impl Ctx<'_> {
         sev
     }
 
-    fn check_id(&mut self, node: &Node) -> Option<&'static Check> {
-        let id = self.string(node, "a check id")?;
-        let found = rampart_checks::find(&id);
-        if found.is_none() {
+    /// The checks an exception's check id names: a Rampart id, or another tool's id that
+    /// Rampart checks list as an equivalent.
+    fn check_ids(&mut self, node: &Node) -> Vec<&'static Check> {
+        let Some(id) = self.string(node, "a check id") else {
+            return Vec::new();
+        };
+        let found = rampart_checks::resolve(&id);
+        if found.is_empty() {
             let hint = suggest(&id, rampart_checks::all().iter().map(|c| c.meta.id))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
@@ -292,7 +296,15 @@ impl Config {
                 let mut on = settings
                     .and_then(|s| s.enabled)
                     .unwrap_or(check.meta.enabled_by_default);
-                if extra_enabled.iter().any(|e| e == id || e == "all") {
+                // `all` first, then individual ids, so `--disable all --enable X` runs only X
+                // and `--enable all --disable X` runs everything but X.
+                if extra_disabled.iter().any(|e| e == "all") {
+                    on = false;
+                }
+                if extra_enabled.iter().any(|e| e == "all") {
+                    on = true;
+                }
+                if extra_enabled.iter().any(|e| e == id) {
                     on = true;
                 }
                 if extra_disabled.iter().any(|e| e == id) {
@@ -388,8 +400,9 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
                 for item in items {
                     if item.scalar_text() == Some("*") {
                         e.checks.push("*".into());
-                    } else if let Some(c) = cx.check_id(item) {
-                        e.checks.push(c.meta.id.to_string());
+                    } else {
+                        e.checks
+                            .extend(cx.check_ids(item).into_iter().map(|c| c.meta.id.to_string()));
                     }
                 }
             }
@@ -491,5 +504,38 @@ mod tests {
         assert_eq!(hn.severity, Severity::Low);
         assert_eq!(c.exceptions[0].origin, "c.yaml:6");
         assert_eq!(c.exceptions[0].expires.unwrap().to_string(), "2030-01-01");
+    }
+
+    #[test]
+    fn command_line_all_then_individual_ids() {
+        let c = Config::parse("c.yaml", "checks:\n  host-pid: false\n").unwrap();
+        let ids = |on: &[&str], off: &[&str]| -> Vec<&str> {
+            let s = |v: &[&str]| v.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
+            c.enabled_checks(&s(on), &s(off))
+                .iter()
+                .map(|e| e.check.meta.id)
+                .collect()
+        };
+        assert_eq!(ids(&["host-ipc"], &["all"]), ["host-ipc"]);
+        let all_but = ids(&["all"], &["host-ipc"]);
+        assert_eq!(all_but.len(), rampart_checks::all().len() - 1);
+        assert!(!all_but.contains(&"host-ipc") && all_but.contains(&"host-pid"));
+        assert!(!ids(&[], &[]).contains(&"host-pid"), "the file disabled it");
+    }
+
+    #[test]
+    fn exceptions_accept_other_tools_ids() {
+        let c = Config::parse(
+            "c.yaml",
+            "exceptions:\n  - checks: [KSV008, 'pss:privileged', checkov:CKV_K8S_19]\n    reason: node agent\n",
+        )
+        .unwrap();
+        let checks = &c.exceptions[0].checks;
+        assert!(checks.contains(&"host-ipc".to_string()), "{checks:?}");
+        assert!(checks.contains(&"pss-privileged".to_string()), "{checks:?}");
+        assert!(checks.contains(&"host-network".to_string()), "{checks:?}");
+        let err =
+            Config::parse("c.yaml", "exceptions:\n  - checks: [KSV999999]\n    reason: x\n").unwrap_err();
+        assert!(err[0].message.contains("unknown check `KSV999999`"), "{err:?}");
     }
 }

@@ -36,12 +36,11 @@ fn annotations<'a>(obj: &'a Object, notes: &mut Vec<Diagnostic>) -> Vec<Annotati
     }
     for meta in metas {
         for (k, v) in meta.get("annotations").map(Node::entries).unwrap_or_default() {
-            let check = if k.name == IGNORE_ALL {
-                "*".to_string()
+            let checks: Vec<String> = if k.name == IGNORE_ALL {
+                vec!["*".to_string()]
             } else if let Some(id) = k.name.strip_prefix(IGNORE_CHECK_PREFIX) {
-                if let Some(c) = rampart_checks::find(id) {
-                    c.meta.id.to_string()
-                } else {
+                let found = rampart_checks::resolve(id);
+                if found.is_empty() {
                     notes.push(Diagnostic {
                         level: Level::Warning,
                         file: obj.source.name.clone(),
@@ -53,6 +52,7 @@ fn annotations<'a>(obj: &'a Object, notes: &mut Vec<Diagnostic>) -> Vec<Annotati
                     });
                     continue;
                 }
+                found.iter().map(|c| c.meta.id.to_string()).collect()
             } else {
                 continue;
             };
@@ -69,11 +69,11 @@ fn annotations<'a>(obj: &'a Object, notes: &mut Vec<Diagnostic>) -> Vec<Annotati
                 });
                 continue;
             }
-            out.push(Annotation {
+            out.extend(checks.into_iter().map(|check| Annotation {
                 check,
                 reason,
                 pos: k.pos,
-            });
+            }));
         }
     }
     out

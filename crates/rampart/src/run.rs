@@ -26,6 +26,7 @@ pub fn exit_code_for_broken_pipe() -> u8 {
 pub fn main(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_cmd(&args),
+        Command::Pss(args) => crate::pss::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {
@@ -59,7 +60,7 @@ pub fn main(cli: Cli) -> Result<u8> {
     }
 }
 
-fn write_stdout(s: &str) -> Result<()> {
+pub fn write_stdout(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())?;
     out.flush()?;

@@ -49,9 +49,9 @@ fn account_opts_out(ctx: &Ctx<'_>, obj: &Object, pod: &PodSpec<'_>) -> bool {
         .find_map(|k| non_empty(pod.node.get(k).and_then(Node::scalar_text)))
         .unwrap_or("default");
     let namespace = non_empty(obj.namespace.as_deref());
-    ctx.objects.iter().any(|o| {
-        o.kind == "ServiceAccount"
-            && o.group().is_empty()
+    ctx.inventory.of_kind("ServiceAccount").iter().any(|&i| {
+        let o = &ctx.objects[i];
+        o.group().is_empty()
             && o.name == account
             && non_empty(o.namespace.as_deref()) == namespace
             && o.root.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false)
