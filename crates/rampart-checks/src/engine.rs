@@ -205,3 +205,28 @@ pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
     findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
     findings
 }
+
+/// Test support: run one check, with given parameters, on a YAML text.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use rampart_model::{Limits, Source, parse_source};
+
+    use super::{Check, Enabled, Params, run};
+
+    /// The messages of the findings `check` reports on `text` (parsed as `t.yaml`).
+    pub fn messages(check: &'static Check, params: Params, text: &str) -> Vec<String> {
+        let source = Arc::new(Source {
+            name: "t.yaml".into(),
+            text: Some(text.into()),
+        });
+        let objects = parse_source(&source, &Limits::default()).objects;
+        let enabled = [Enabled {
+            check,
+            severity: check.meta.severity,
+            params,
+        }];
+        run(&enabled, &objects).into_iter().map(|f| f.message).collect()
+    }
+}

@@ -522,12 +522,9 @@ static APIS: &[ApiLifecycle] = &[
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use rampart_model::{Limits, Source, parse_source};
-
     use super::{APIS, parse_minor};
-    use crate::{Enabled, ParamValue, Params, run};
+    use crate::engine::testing;
+    use crate::{ParamValue, Params};
 
     #[test]
     fn versions() {
@@ -551,28 +548,9 @@ mod tests {
     }
 
     fn messages(text: &str, version: &str) -> Vec<String> {
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
-        let objects = parse_source(&source, &Limits::default()).objects;
-        let check = &super::CHECK;
-        let mut params = Params::defaults(&check.meta);
-        params.set(
-            "kubernetes-version",
-            ParamValue::Strings(vec![version.to_string()]),
-        );
-        run(
-            &[Enabled {
-                check,
-                severity: check.meta.severity,
-                params,
-            }],
-            &objects,
-        )
-        .into_iter()
-        .map(|f| f.message)
-        .collect()
+        let mut params = Params::defaults(&super::CHECK.meta);
+        params.set("kubernetes-version", ParamValue::Strings(vec![version.to_string()]));
+        testing::messages(&super::CHECK, params, text)
     }
 
     #[test]

@@ -85,34 +85,15 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use rampart_model::{Limits, Source, parse_source};
-
-    use crate::{Enabled, ParamValue, Params, run};
+    use crate::engine::testing;
+    use crate::{ParamValue, Params};
 
     fn messages(text: &str, version: Option<&str>) -> Vec<String> {
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
-        let objects = parse_source(&source, &Limits::default()).objects;
-        let check = &super::CHECK;
-        let mut params = Params::defaults(&check.meta);
+        let mut params = Params::defaults(&super::CHECK.meta);
         if let Some(v) = version {
             params.set("kubernetes-version", ParamValue::Strings(vec![v.to_string()]));
         }
-        run(
-            &[Enabled {
-                check,
-                severity: check.meta.severity,
-                params,
-            }],
-            &objects,
-        )
-        .into_iter()
-        .map(|f| f.message)
-        .collect()
+        testing::messages(&super::CHECK, params, text)
     }
 
     const CRONJOB: &str = "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: a\n";

@@ -132,32 +132,13 @@ fn default_deny(spec: Option<&Node>) -> (bool, bool) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use rampart_model::{Limits, Source, parse_source};
-
-    use crate::{Enabled, ParamValue, Params, run};
+    use crate::engine::testing;
+    use crate::{ParamValue, Params};
 
     fn messages(text: &str, require_egress: bool) -> Vec<String> {
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
-        let objects = parse_source(&source, &Limits::default()).objects;
-        let check = &super::CHECK;
-        let mut params = Params::defaults(&check.meta);
+        let mut params = Params::defaults(&super::CHECK.meta);
         params.set("require-egress", ParamValue::Bool(require_egress));
-        run(
-            &[Enabled {
-                check,
-                severity: check.meta.severity,
-                params,
-            }],
-            &objects,
-        )
-        .into_iter()
-        .map(|f| f.message)
-        .collect()
+        testing::messages(&super::CHECK, params, text)
     }
 
     const INGRESS_ONLY: &str = "\
