@@ -10,8 +10,10 @@
 # Environment (all optional):
 #   PEERS_VENV     venv holding trivy and checkov     (default: ../.peers-venv from the repo root)
 #   BENCH_CORPUS   real-world corpus                   (default: ../shared/corpus from the repo root)
-#   PEER_RUNS      hyperfine runs on the corpus        (default: 3; peers take tens of seconds each)
-#   SYNTH_RUNS     hyperfine runs on the synthetic set (default: 5)
+#   RAMPART_RUNS   hyperfine runs of rampart on the corpus (default: 10)
+#   PEER_RUNS      timed runs of each peer on the corpus   (default: 1; on a 2-core machine trivy
+#                  takes about ten minutes and checkov minutes per run, so one run is the default)
+#   SYNTH_RUNS     hyperfine runs on the synthetic set     (default: 5)
 #   SKIP_BUILD=1   reuse the existing release build
 # Run as root, it installs hyperfine and GNU time with apt-get when they are missing.
 set -euo pipefail
@@ -20,7 +22,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 peers=${PEERS_VENV:-"$repo/../.peers-venv"}
 corpus=${BENCH_CORPUS:-"$repo/../shared/corpus"}
-peer_runs=${PEER_RUNS:-3}
+rampart_runs=${RAMPART_RUNS:-10}
+peer_runs=${PEER_RUNS:-1}
 synth_runs=${SYNTH_RUNS:-5}
 target=${CARGO_TARGET_DIR:-"$repo/target"}
 out="$repo/bench/out"
@@ -86,31 +89,37 @@ trivy_cache="$out/trivy-cache"
 mkdir -p "$trivy_cache"
 cmd_rampart="$(q "$rampart") scan $(q "$corpus") --format json --output $(q "$out/rampart-corpus.json") --no-config --fail-on never"
 cmd_rampart_all="$(q "$rampart") scan $(q "$corpus") --enable all --format json --output $(q "$out/rampart-all-corpus.json") --no-config --fail-on never"
-cmd_trivy="$(q "$trivy") config --skip-check-update --skip-version-check --disable-telemetry --quiet --cache-dir $(q "$trivy_cache") --format json --output $(q "$out/trivy-corpus.json") $(q "$corpus")"
+cmd_trivy="$(q "$trivy") config --skip-check-update --skip-version-check --disable-telemetry --quiet --timeout 120m --cache-dir $(q "$trivy_cache") --format json --output $(q "$out/trivy-corpus.json") $(q "$corpus")"
 cmd_checkov="$(q "$checkov") -d $(q "$corpus") --framework kubernetes --quiet --compact --soft-fail --skip-download --output json --output-file-path $(q "$out/checkov-corpus")"
 
-# --- (c) time on the corpus, all tools side by side ----------------------------------------
-say "corpus: hyperfine, $peer_runs runs each (peers take a while)"
-echo "load before corpus timing: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
-hyperfine -N --warmup 1 --runs "$peer_runs" --style basic \
-  --export-markdown "$out/corpus.md" --export-json "$out/corpus.json" \
-  -n "rampart" "$cmd_rampart" \
-  -n "rampart --enable all" "$cmd_rampart_all" \
-  -n "trivy config" "$cmd_trivy" \
-  -n "checkov" "$cmd_checkov"
-
-# --- (d) peak memory and CPU with /usr/bin/time -v --------------------------------------------
+# --- (c) time on the corpus ------------------------------------------------------------------
+# rampart takes well under a second, so hyperfine runs it many times. The peers take minutes
+# per run, so each peer run is one /usr/bin/time -v run, which gives its wall time, CPU time
+# and peak memory at once; the summary takes the median of PEER_RUNS runs. Every run must
+# exit 0: a peer that fails (trivy's default 5-minute timeout did on this corpus) is an error,
+# not a data point, hence trivy's --timeout.
 timev() { # name, command...
   local name=$1; shift
   /usr/bin/time -v -o "$out/time-$name.txt" "$@" > /dev/null 2> "$out/time-$name.stderr" || {
-    echo "$name failed, see $out/time-$name.stderr" >&2; return 1; }
+    echo "$name failed, see $out/time-$name.stderr" >&2; exit 1; }
 }
-say "corpus: peak memory"
-echo "load before memory runs: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+say "corpus: rampart, hyperfine, $rampart_runs runs each"
+echo "load before corpus timing: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+hyperfine -N --warmup 2 --runs "$rampart_runs" --style basic \
+  --export-markdown "$out/corpus.md" --export-json "$out/corpus.json" \
+  -n "rampart" "$cmd_rampart" \
+  -n "rampart --enable all" "$cmd_rampart_all"
+say "corpus: peak memory of rampart"
 eval "timev corpus-rampart $cmd_rampart"
 eval "timev corpus-rampart-all $cmd_rampart_all"
-eval "timev corpus-trivy $cmd_trivy"
-eval "timev corpus-checkov $cmd_checkov"
+for i in $(seq 1 "$peer_runs"); do
+  say "corpus: trivy config, run $i of $peer_runs"
+  echo "load before trivy run $i: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+  eval "timev corpus-trivy-$i $cmd_trivy"
+  say "corpus: checkov, run $i of $peer_runs"
+  echo "load before checkov run $i: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+  eval "timev corpus-checkov-$i $cmd_checkov"
+done
 
 # --- (e) synthetic corpus: rampart against the parsing floor -------------------------------
 say "synthetic: floor"
@@ -133,7 +142,7 @@ echo "load after runs: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
 
 # --- (f) summary ---------------------------------------------------------------------------
 say "summary"
-python3 - "$out" <<'PY' | tee "$out/summary.md"
+python3 - "$out" "$peer_runs" <<'PY' | tee "$out/summary.md"
 import json, re, sys
 out = sys.argv[1]
 
@@ -155,16 +164,34 @@ def timev(name):
 def fmt_t(r):
     return f"{r['mean']:.3f} s ± {r['stddev'] or 0:.3f}" if r["mean"] < 10 else f"{r['mean']:.1f} s ± {r['stddev'] or 0:.1f}"
 
+peer_runs = int(sys.argv[2])
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
 c = hf("corpus")
 base = c["rampart"]["mean"]
-print("## Corpus (real-world manifests): time, mean ± σ of hyperfine runs\n")
-print("| tool | time | vs rampart (default checks) | peak RSS |")
-print("|---|---:|---:|---:|")
-mem = {"rampart": "corpus-rampart", "rampart --enable all": "corpus-rampart-all",
-       "trivy config": "corpus-trivy", "checkov": "corpus-checkov"}
-for name, r in c.items():
-    m = timev(mem[name])
-    print(f"| {name} | {fmt_t(r)} | {r['mean'] / base:.1f}x | {m['rss_mb']:.1f} MB |")
+print("## Corpus (real-world manifests)\n")
+print("rampart: mean ± σ of hyperfine runs; peers: median of "
+      f"{peer_runs} /usr/bin/time run{'s' if peer_runs > 1 else ''}.\n")
+print("| tool | time | peer time / rampart time | peak RSS | CPU (user+sys)/wall |")
+print("|---|---:|---:|---:|---:|")
+rows = []
+for name, key in [("rampart", "corpus-rampart"), ("rampart --enable all", "corpus-rampart-all")]:
+    m = timev(key)
+    rows.append((name, fmt_t(c[name]), c[name]["mean"], m))
+for name, key in [("trivy config", "corpus-trivy"), ("checkov", "corpus-checkov")]:
+    runs = [timev(f"{key}-{i}") for i in range(1, peer_runs + 1)]
+    wall = median([r["wall"] for r in runs])
+    m = {"rss_mb": max(r["rss_mb"] for r in runs), "cpu": median([r["cpu"] for r in runs]), "wall": wall}
+    rows.append((name, f"{wall:.1f} s", wall, m))
+def ratio(x):
+    return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x"
+
+for name, shown, t, m in rows:
+    print(f"| {name} | {shown} | {ratio(t / base)} | {m['rss_mb']:.1f} MB | {m['cpu'] / m['wall'] * 100:.0f}% |")
 
 with open(f"{out}/floor.txt") as f:
     floor = dict(kv.split("=") for kv in f.read().split())
@@ -180,13 +207,6 @@ for name, r in s.items():
     print(f"| {name} | {fmt_t(r)} | {objects / r['mean']:,.0f} | {mb / r['mean']:.1f} | {r['mean'] / fbase:.2f}x "
           f"| {m['rss_mb']:.1f} MB | {m['cpu'] / m['wall'] * 100:.0f}% |")
 
-print("\n## CPU utilisation on the corpus ((user+sys)/wall, one /usr/bin/time run)\n")
-print("| tool | wall | user+sys | utilisation |")
-print("|---|---:|---:|---:|")
-for name, key in [("rampart", "corpus-rampart"), ("rampart --enable all", "corpus-rampart-all"),
-                  ("trivy config", "corpus-trivy"), ("checkov", "corpus-checkov")]:
-    m = timev(key)
-    print(f"| {name} | {m['wall']:.2f} s | {m['cpu']:.2f} s | {m['cpu'] / m['wall'] * 100:.0f}% |")
 PY
 echo >&2
 cat "$out/env.txt" >&2
