@@ -28,6 +28,8 @@ pub enum ParamValue {
     Bool(bool),
     Int(i64),
     Strings(Vec<String>),
+    /// A Kubernetes 1.x version, as its minor number.
+    Version(u32),
 }
 
 impl From<ParamDefault> for ParamValue {
@@ -36,6 +38,9 @@ impl From<ParamDefault> for ParamValue {
             ParamDefault::Bool(b) => ParamValue::Bool(b),
             ParamDefault::Int(i) => ParamValue::Int(i),
             ParamDefault::Strings(s) => ParamValue::Strings(s.iter().map(|s| (*s).to_string()).collect()),
+            ParamDefault::Version(v) => {
+                ParamValue::Version(parse_kubernetes_version(v).expect("built-in default versions are valid"))
+            }
         }
     }
 }
@@ -76,12 +81,43 @@ impl Params {
         matches!(self.get(name), Some(ParamValue::Bool(true)))
     }
 
+    /// A Kubernetes version parameter, as its minor number.
+    pub fn version(&self, name: &str) -> Option<u32> {
+        match self.get(name) {
+            Some(ParamValue::Version(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
     pub fn int(&self, name: &str) -> Option<i64> {
         match self.get(name) {
             Some(ParamValue::Int(i)) => Some(*i),
             _ => None,
         }
     }
+}
+
+/// Reads a Kubernetes version: `1.29`, `v1.29`, `1.29.3` and `v1.29.3` all give the minor
+/// version 29. Only 1.x versions exist.
+pub fn parse_kubernetes_version(text: &str) -> Option<u32> {
+    let v = text.trim();
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let mut parts = v.split('.');
+    if parts.next()? != "1" {
+        return None;
+    }
+    let minor = parts.next()?;
+    let patch_ok = match parts.next() {
+        None => true,
+        Some(p) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()),
+    };
+    if !patch_ok || parts.next().is_some() || minor.is_empty() || minor.len() > 3 {
+        return None;
+    }
+    if !minor.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    minor.parse().ok()
 }
 
 /// Read-only context for a check run.

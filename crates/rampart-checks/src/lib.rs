@@ -12,9 +12,10 @@ pub mod inventory;
 mod meta;
 pub mod pss;
 pub mod rbac;
+pub mod schema;
 pub mod util;
 
-pub use engine::{Check, Ctx, Emitter, Enabled, ParamValue, Params, run};
+pub use engine::{Check, Ctx, Emitter, Enabled, ParamValue, Params, parse_kubernetes_version, run};
 pub use finding::{Finding, Suppression, SuppressionKind, fingerprint};
 pub use inventory::Inventory;
 pub use meta::{Category, CheckMeta, ParamDefault, ParamSpec, Severity, Target};
@@ -24,6 +25,20 @@ mod registry {
     use crate::engine::Check;
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
+
+/// The newest Kubernetes minor release Rampart knows (its API schema, lifecycle of API
+/// versions and Pod Security Standards), and the default target of version-aware checks.
+pub const NEWEST_KUBERNETES_MINOR: u32 = 37;
+
+/// The parameter every version-aware check declares. The top-level `kubernetes-version`
+/// setting and `--kubernetes-version` set it for all of them at once.
+pub const KUBERNETES_VERSION_PARAM: ParamSpec = ParamSpec {
+    name: "kubernetes-version",
+    description: "The Kubernetes version the manifests are meant for (`\"1.33\"`; `v1.33` and \
+                  `1.33.2` are read the same). Usually set once for all checks with the \
+                  top-level `kubernetes-version` setting or `--kubernetes-version`.",
+    default: ParamDefault::Version("1.37"),
+};
 
 /// Every built-in check, in a stable order.
 pub fn all() -> &'static [&'static Check] {

@@ -102,6 +102,10 @@ pub enum ParamDefault {
     Bool(bool),
     Int(i64),
     Strings(&'static [&'static str]),
+    /// A Kubernetes version (`"1.33"`; `v1.33` and `1.33.2` are read the same). The
+    /// top-level `kubernetes-version` setting and `--kubernetes-version` set every check's
+    /// parameter of this type.
+    Version(&'static str),
 }
 
 impl ParamDefault {
@@ -110,6 +114,7 @@ impl ParamDefault {
             ParamDefault::Bool(_) => "boolean",
             ParamDefault::Int(_) => "integer",
             ParamDefault::Strings(_) => "list of strings",
+            ParamDefault::Version(_) => "Kubernetes version",
         }
     }
 }

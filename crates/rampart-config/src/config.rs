@@ -52,9 +52,19 @@ pub struct Config {
     pub ignore_paths: Vec<String>,
     pub exceptions: Vec<Exception>,
     pub fail_on: Option<Severity>,
+    /// The Kubernetes minor version the manifests target (`kubernetes-version: "1.33"`):
+    /// sets the `kubernetes-version` parameter of every version-aware check that does not
+    /// set its own.
+    pub kubernetes_version: Option<u32>,
 }
 
-const TOP_KEYS: &[&str] = &["checks", "ignore-paths", "exceptions", "fail-on"];
+const TOP_KEYS: &[&str] = &[
+    "checks",
+    "ignore-paths",
+    "exceptions",
+    "fail-on",
+    "kubernetes-version",
+];
 const CHECK_KEYS: &[&str] = &["enabled", "severity", "params"];
 const EXCEPTION_KEYS: &[&str] = &[
     "check",
@@ -130,6 +140,21 @@ impl Ctx<'_> {
             return Vec::new();
         };
         items.iter().filter_map(|i| self.string(i, what)).collect()
+    }
+
+    fn version(&mut self, node: &Node) -> Option<u32> {
+        let text = node.scalar_text().unwrap_or_default();
+        let v = rampart_checks::parse_kubernetes_version(text);
+        if v.is_none() {
+            self.err(
+                node.pos,
+                format!(
+                    "`{text}` is not a Kubernetes version; expected a version such as \"1.33\" \
+                     (`v1.33` and `1.33.2` are read the same)"
+                ),
+            );
+        }
+        v
     }
 
     fn severity(&mut self, node: &Node) -> Option<Severity> {
@@ -230,6 +255,7 @@ impl Config {
                 "checks" => self.read_checks(cx, value),
                 "ignore-paths" => self.ignore_paths = cx.strings(value, "ignore-paths"),
                 "fail-on" => self.fail_on = cx.severity(value),
+                "kubernetes-version" => self.kubernetes_version = cx.version(value),
                 "exceptions" => {
                     for item in value.items() {
                         if let Some(e) = read_exception(cx, item) {
@@ -314,6 +340,13 @@ impl Config {
                     return None;
                 }
                 let mut params = Params::defaults(&check.meta);
+                if let Some(v) = self.kubernetes_version {
+                    for p in check.meta.params {
+                        if matches!(p.default, ParamDefault::Version(_)) {
+                            params.set(p.name, ParamValue::Version(v));
+                        }
+                    }
+                }
                 for (name, value) in settings.map(|s| s.params.as_slice()).unwrap_or_default() {
                     params.set(name, value.clone());
                 }
@@ -344,6 +377,11 @@ fn read_params(cx: &mut Ctx<'_>, check: &'static Check, node: &Node) -> Vec<(Str
         let v = match spec.default {
             ParamDefault::Bool(_) => value.as_bool().map(ParamValue::Bool),
             ParamDefault::Int(_) => value.as_i64().map(ParamValue::Int),
+            // The scalar's text is kept as written, so an unquoted 1.30 stays "1.30".
+            ParamDefault::Version(_) => match cx.version(value) {
+                Some(v) => Some(ParamValue::Version(v)),
+                None => continue, // reported by version()
+            },
             ParamDefault::Strings(_) => match &value.value {
                 Value::Seq(items) if items.iter().all(|i| i.as_scalar().is_some() && !i.is_null()) => {
                     Some(ParamValue::Strings(

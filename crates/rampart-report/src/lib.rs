@@ -2,6 +2,7 @@
 //! document, SARIF 2.1.0 for code-scanning platforms, JUnit XML for CI test views, and
 //! GitHub workflow annotations. Renderers are pure: they return strings.
 
+pub mod compliance;
 mod github;
 mod json;
 mod junit;

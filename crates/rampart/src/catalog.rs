@@ -16,6 +16,7 @@ fn param_default(d: &ParamDefault) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        ParamDefault::Version(v) => format!("\"{v}\""),
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Command {
     /// pod spec, exactly as the API server's Pod Security Admission would.
     #[command(after_long_help = PSS_HELP, disable_version_flag = true)]
     Pss(PssArgs),
+    /// Score the manifests against security standards (CIS Kubernetes, NSA/CISA, Pod
+    /// Security Standards, NIST 800-190 and 800-53, PCI DSS, HIPAA, SOC 2, MITRE ATT&CK):
+    /// per control pass, fail, manual, not applicable or not assessed, with the evidence.
+    #[command(after_long_help = COMPLIANCE_HELP, disable_version_flag = true)]
+    Compliance(Box<ComplianceArgs>),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).
@@ -72,6 +77,102 @@ Exit codes:
 
 Example: rampart pss deploy/ --level restricted --version v1.30 --format json";
 
+const COMPLIANCE_HELP: &str = "\
+Each check declares the controls it evidences; a control passes when none of its checks
+finds anything, fails when one does, passes with an exception when every finding is
+covered by an exception or annotation (the report lists them with reason and expiry), is
+manual when no check can evidence it (the report says how to assess it), not applicable
+when the scan has no object its checks judge, and not assessed when its checks are
+disabled or it is a node control (CIS sections 1-4). Checks mapped to a standard run even
+when they are off by default, unless the configuration or --disable turns them off.
+
+Score: passed automated controls / assessed automated controls, per standard and section.
+
+Output formats (--format): text (default), json, markdown, csv, html (one self-contained
+page with score gauges and charts), junit (a test case per control).
+
+Exit codes:
+  0  report written (and every score reached --fail-under, when given)
+  1  a standard scored below --fail-under
+  2  usage, configuration or input error
+
+Examples:
+  rampart compliance deploy/ --standard cis-kubernetes-1.12
+  rampart compliance deploy/ --standard all --format html --output compliance.html
+  rampart compliance --list";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplianceFormat {
+    Text,
+    Json,
+    Markdown,
+    Csv,
+    Html,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// Files or directories to read (recursively: .yaml, .yml, .json); `-` reads stdin.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+
+    /// Standard id (see --list), or `all`; repeatable.
+    #[arg(long, short = 's', value_name = "ID", default_value = "all")]
+    pub standard: Vec<String>,
+
+    /// List the standards and their control counts, and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ComplianceFormat::Text)]
+    pub format: ComplianceFormat,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a selected standard's score is below PERCENT (0-100).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub fail_under: Option<f64>,
+
+    /// Text output: list every control, not only failing and excepted ones.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Configuration file (default: .rampart.yaml from the current directory upward).
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .rampart.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Disable a check (its controls become not assessed). Repeatable.
+    #[arg(long, value_name = "ID")]
+    pub disable: Vec<String>,
+
+    /// Skip paths matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// The Kubernetes version the manifests are for [default: the config's, else 1.37].
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub kubernetes_version: Option<u32>,
+
+    /// Largest file to read, in bytes; larger files are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PssFormat {
     Text,
@@ -103,6 +204,11 @@ pub struct PssArgs {
     /// Largest file to read, in bytes; larger files are reported and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,
+}
+
+fn parse_version(s: &str) -> Result<u32, String> {
+    rampart_checks::parse_kubernetes_version(s)
+        .ok_or_else(|| format!("`{s}` is not a Kubernetes version; expected one such as 1.33"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,4 +302,9 @@ pub struct ScanArgs {
     /// Largest file to read, in bytes; larger files are reported and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// The Kubernetes version the manifests are for (1.33, v1.33 or 1.33.2): which API
+    /// versions are deprecated or removed, and which schema fields are validated against.
+    /// Wins over kubernetes-version in the config [default: the config's, else 1.37].
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub kubernetes_version: Option<u32>,
 }

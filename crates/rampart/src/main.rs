@@ -3,6 +3,7 @@
 
 mod catalog;
 mod cli;
+mod compliance;
 mod pss;
 mod run;
 mod scan;

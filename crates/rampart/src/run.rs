@@ -27,6 +27,7 @@ pub fn main(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_cmd(&args),
         Command::Pss(args) => crate::pss::run(&args),
+        Command::Compliance(args) => crate::compliance::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {
@@ -126,11 +127,15 @@ fn find_config(start: &Path) -> Option<PathBuf> {
     None
 }
 
-fn load_config(args: &ScanArgs, cwd: &Path) -> Result<std::result::Result<Config, Vec<String>>> {
-    if args.no_config {
+pub(crate) fn load_config(
+    config: Option<&PathBuf>,
+    no_config: bool,
+    cwd: &Path,
+) -> Result<std::result::Result<Config, Vec<String>>> {
+    if no_config {
         return Ok(Ok(Config::default()));
     }
-    let path = match &args.config {
+    let path = match config {
         Some(p) => p.clone(),
         None => match find_config(cwd) {
             Some(p) => p,
@@ -193,7 +198,7 @@ fn sarif_uris(names: impl Iterator<Item = String>, root: &Path, cwd: &Path) -> H
 fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot determine the current directory")?;
     let formats = parse_formats(args)?;
-    let config = match load_config(args, &cwd)? {
+    let config = match load_config(args.config.as_ref(), args.no_config, &cwd)? {
         Ok(c) => c,
         Err(errors) => {
             for e in errors {
@@ -226,7 +231,16 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     scan::load(&inputs, &Limits::default(), args.max_file_size, &mut loaded);
 
     // Check
-    let enabled = config.enabled_checks(&args.enable, &args.disable);
+    let mut enabled = config.enabled_checks(&args.enable, &args.disable);
+    if let Some(v) = args.kubernetes_version {
+        for e in &mut enabled {
+            for p in e.check.meta.params {
+                if matches!(p.default, rampart_checks::ParamDefault::Version(_)) {
+                    e.params.set(p.name, rampart_checks::ParamValue::Version(v));
+                }
+            }
+        }
+    }
     let mut findings = rampart_checks::run(&enabled, &loaded.objects);
 
     // Policy

@@ -1,6 +1,6 @@
 use rampart_model::Object;
 
-use super::removed_api_version::{NEWEST_MINOR, VERSION_PARAM};
+use super::removed_api_version::VERSION_PARAM;
 use crate::{Category, Check, CheckMeta, Ctx, Emitter, Severity, Target};
 
 pub static CHECK: Check = Check {
@@ -65,26 +65,8 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
 /// The Kubernetes minor version the check targets (`kubernetes-version`).
 pub(super) fn target_minor(ctx: &Ctx<'_>) -> u32 {
     ctx.params
-        .strings("kubernetes-version")
-        .first()
-        .and_then(|v| parse_minor(v))
-        .unwrap_or(NEWEST_MINOR)
-}
-
-/// `1.29`, `v1.29`, `1.29.3` → 29.
-fn parse_minor(version: &str) -> Option<u32> {
-    let v = version.trim();
-    let v = v.strip_prefix('v').unwrap_or(v);
-    let mut parts = v.split('.');
-    if parts.next()? != "1" {
-        return None;
-    }
-    let minor = parts.next()?.parse().ok()?;
-    match parts.next() {
-        None => Some(minor),
-        Some(patch) if patch.bytes().all(|b| b.is_ascii_digit()) && !patch.is_empty() => Some(minor),
-        Some(_) => None,
-    }
+        .version("kubernetes-version")
+        .unwrap_or(crate::NEWEST_KUBERNETES_MINOR)
 }
 
 /// When a built-in API version of a kind was deprecated and stopped being served, and
@@ -522,7 +504,8 @@ static APIS: &[ApiLifecycle] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::{APIS, parse_minor};
+    use super::APIS;
+    use crate::parse_kubernetes_version as parse_minor;
     use crate::engine::testing;
     use crate::{ParamValue, Params};
 
@@ -549,7 +532,10 @@ mod tests {
 
     fn messages(text: &str, version: &str) -> Vec<String> {
         let mut params = Params::defaults(&super::CHECK.meta);
-        params.set("kubernetes-version", ParamValue::Strings(vec![version.to_string()]));
+        params.set(
+            "kubernetes-version",
+            ParamValue::Version(parse_minor(version).expect("test versions are valid")),
+        );
         testing::messages(&super::CHECK, params, text)
     }
 

@@ -1,17 +1,8 @@
 use rampart_model::Object;
 
-use crate::{Category, Check, CheckMeta, Ctx, Emitter, ParamDefault, ParamSpec, Severity, Target};
+use crate::{Category, Check, CheckMeta, Ctx, Emitter, ParamSpec, Severity, Target};
 
-/// The newest Kubernetes minor release the lifecycle table below knows about.
-pub(super) const NEWEST_MINOR: u32 = 36;
-
-pub(super) const VERSION_PARAM: ParamSpec = ParamSpec {
-    name: "kubernetes-version",
-    description: "The Kubernetes version the manifests are meant for, as a one-item list \
-                  (`[\"1.29\"]`; `v1.29` and `1.29.3` are read the same). An unreadable \
-                  value falls back to the default, the newest release the check knows.",
-    default: ParamDefault::Strings(&["1.36"]),
-};
+pub(super) const VERSION_PARAM: ParamSpec = crate::KUBERNETES_VERSION_PARAM;
 
 pub static CHECK: Check = Check {
     meta: CheckMeta {
@@ -91,7 +82,8 @@ mod tests {
     fn messages(text: &str, version: Option<&str>) -> Vec<String> {
         let mut params = Params::defaults(&super::CHECK.meta);
         if let Some(v) = version {
-            params.set("kubernetes-version", ParamValue::Strings(vec![v.to_string()]));
+            let minor = crate::parse_kubernetes_version(v).expect("test versions are valid");
+            params.set("kubernetes-version", ParamValue::Version(minor));
         }
         testing::messages(&super::CHECK, params, text)
     }
@@ -107,8 +99,6 @@ mod tests {
         assert_eq!(messages(CRONJOB, Some("1.25")).len(), 1);
         assert_eq!(messages(CRONJOB, Some("v1.25.4")).len(), 1);
         assert!(messages(CRONJOB, Some("1.24")).is_empty());
-        // An unreadable version falls back to the default.
-        assert_eq!(messages(CRONJOB, Some("latest")).len(), 1);
     }
 
     #[test]

@@ -62,7 +62,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/secret/",
             "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
         ],
-        controls: &["nist-800-190:4.1.4"],
+        controls: &[
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1552.007",
+            "nist-800-190:4.1.4",
+            "nist-800-53-r5:SC-28",
+            "nsa-cisa-1.2:network.secrets",
+            "pci-dss-4.0:8.6.2",
+            "soc2:CC6.1",
+        ],
         equivalents: &[
             "trivy:KSV109",
             "polaris:sensitiveConfigmapContent",

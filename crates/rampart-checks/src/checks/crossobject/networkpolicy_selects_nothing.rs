@@ -28,7 +28,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/",
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "mitre-attack-containers:T1046",
+            "nist-800-190:4.3.3",
+            "nist-800-53-r5:AC-4",
+            "nsa-cisa-1.2:network.network-policies",
+            "pci-dss-4.0:1.3.1",
+        ],
         equivalents: &[
             "kube-linter:dangling-networkpolicy",
             "kube-score:networkpolicy-targets-pod",

@@ -31,9 +31,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/security-checklist/#network-security",
         ],
         controls: &[
-            "cis-kubernetes:5.3.2",
-            "nsa-cisa:network-separation",
+            "cis-kubernetes-1.12:5.3.2",
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1046",
             "nist-800-190:4.3.3",
+            "nist-800-53-r5:AC-4",
+            "nsa-cisa-1.2:network.network-policies",
+            "pci-dss-4.0:1.3.1",
+            "soc2:CC6.1",
         ],
         equivalents: &[
             "kube-score:pod-networkpolicy",

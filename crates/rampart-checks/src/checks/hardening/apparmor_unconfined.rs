@@ -31,9 +31,12 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
         ],
         controls: &[
-            "nsa-cisa:pod-security",
-            "pss-baseline:appArmorProfile",
+            "mitre-attack-containers:T1611",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.security-services",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:appArmorProfile",
         ],
         equivalents: &["trivy:KSV002"],
         ..CheckMeta::DEFAULT

@@ -36,11 +36,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
         ],
         controls: &[
-            "cis-kubernetes:5.7.2",
-            "nsa-cisa:pod-security",
-            "pss-baseline:seccompProfile_baseline",
-            "pss-restricted:seccompProfile_restricted",
+            "cis-kubernetes-1.12:5.6.2",
+            "mitre-attack-containers:T1611",
+            "mitre-attack-containers:T1068",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.security-services",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:seccompProfile_restricted",
         ],
         equivalents: &["trivy:KSV030", "trivy:KSV104", "checkov:CKV_K8S_31"],
         ..CheckMeta::DEFAULT

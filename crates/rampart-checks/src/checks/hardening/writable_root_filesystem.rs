@@ -26,9 +26,12 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/storage/volumes/#emptydir",
         ],
         controls: &[
-            "cis-kubernetes:5.7.3",
-            "nsa-cisa:pod-security",
+            "cis-kubernetes-1.12:5.6.3",
             "nist-800-190:4.4.4",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.immutable-filesystem",
+            "pci-dss-4.0:2.2.6",
+            "soc2:CC6.8",
         ],
         equivalents: &[
             "trivy:KSV014",

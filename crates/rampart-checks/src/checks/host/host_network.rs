@@ -18,9 +18,15 @@ pub static CHECK: Check = Check {
         example: "spec:\n  hostNetwork: false\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
         controls: &[
-            "cis-kubernetes:5.2.5",
-            "nsa-cisa:pod-security",
+            "cis-kubernetes-1.12:5.2.5",
+            "mitre-attack-containers:T1046",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-7",
+            "nist-800-53-r5:SC-39",
+            "nsa-cisa-1.2:pod-security.host-network",
+            "pci-dss-4.0:2.2.3",
             "pss-baseline:hostNamespaces",
+            "soc2:CC6.6",
         ],
         equivalents: &[
             "trivy:KSV009",

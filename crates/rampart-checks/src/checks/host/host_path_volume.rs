@@ -28,10 +28,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
         ],
         controls: &[
-            "cis-kubernetes:5.2.12",
-            "nsa-cisa:pod-security",
+            "cis-kubernetes-1.12:5.2.11",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.5.5",
+            "nist-800-53-r5:SC-4",
+            "nsa-cisa-1.2:pod-security.host-path",
+            "pci-dss-4.0:2.2.6",
             "pss-baseline:hostPathVolumes",
-            "nist-800-190:4.4.3",
+            "pss-restricted:restrictedVolumes",
         ],
         equivalents: &["trivy:KSV023"],
         ..CheckMeta::DEFAULT

@@ -24,10 +24,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/",
         ],
         controls: &[
-            "cis-kubernetes:5.2.3",
-            "nsa-cisa:pod-security",
-            "pss-baseline:hostNamespaces",
+            "cis-kubernetes-1.12:5.2.3",
+            "mitre-attack-containers:T1611",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-4",
+            "nist-800-53-r5:SC-39",
+            "nsa-cisa-1.2:pod-security.host-namespaces",
+            "pci-dss-4.0:2.2.3",
+            "pss-baseline:hostNamespaces",
+            "soc2:CC6.1",
         ],
         equivalents: &[
             "trivy:KSV010",

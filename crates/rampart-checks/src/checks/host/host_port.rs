@@ -27,10 +27,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/overview/#services",
         ],
         controls: &[
-            "cis-kubernetes:5.2.13",
-            "nsa-cisa:pod-security",
-            "pss-baseline:hostPorts",
+            "cis-kubernetes-1.12:5.2.12",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-7",
+            "nist-800-53-r5:SC-7",
+            "nsa-cisa-1.2:pod-security.host-network",
+            "nsa-cisa-1.2:network.limit-connectivity",
+            "pss-baseline:hostPorts",
+            "soc2:CC6.6",
         ],
         equivalents: &["trivy:KSV024", "checkov:CKV_K8S_26", "polaris:hostPortSet"],
         ..CheckMeta::DEFAULT

@@ -33,10 +33,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
         ],
         controls: &[
-            "cis-kubernetes:5.2.12",
-            "nsa-cisa:pod-security",
+            "cis-kubernetes-1.12:5.2.11",
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.5.5",
+            "nist-800-53-r5:SC-4",
+            "nsa-cisa-1.2:pod-security.host-path",
+            "pci-dss-4.0:2.2.3",
             "pss-baseline:hostPathVolumes",
-            "nist-800-190:4.4.3",
+            "soc2:CC6.1",
         ],
         equivalents: &["trivy:KSV121", "kube-linter:sensitive-host-mounts"],
         params: &[ParamSpec {

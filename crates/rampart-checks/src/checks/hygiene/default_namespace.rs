@@ -52,7 +52,9 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/",
             "https://kubernetes.io/docs/concepts/security/multi-tenancy/",
         ],
-        controls: &["cis-kubernetes:5.7.4", "nsa-cisa:network-separation"],
+        controls: &[
+            "cis-kubernetes-1.12:5.6.4",
+        ],
         equivalents: &["trivy:KSV110", "checkov:CKV_K8S_21", "kube-linter:use-namespace"],
         params: &[ParamSpec {
             name: "flag-unset",

@@ -46,6 +46,12 @@ pub static CHECK: Check = Check {
                           components.",
             default: ParamDefault::Strings(&["kube-system", "kube-public", "kube-node-lease"]),
         }],
+        controls: &[
+            "mitre-attack-containers:T1036.005",
+            "nist-800-53-r5:SC-2",
+            "nsa-cisa-1.2:network.namespaces",
+            "pci-dss-4.0:2.2.3",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

@@ -24,7 +24,15 @@ pub static CHECK: Check = Check {
                       digests.",
         example: "containers:\n  - name: web\n    image: registry.example.com/web:2.14.1@sha256:4f1c8d0c2b5a9e7d3f6a1b0c9e8d7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e\n",
         references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
-        controls: &["nist-800-190:4.2.2"],
+        controls: &[
+            "mitre-attack-containers:T1204.003",
+            "mitre-attack-containers:T1525",
+            "nist-800-190:4.2.2",
+            "nist-800-53-r5:CM-2",
+            "nist-800-53-r5:SI-7",
+            "nist-800-53-r5:SI-7(6)",
+            "soc2:CC6.8",
+        ],
         equivalents: &["checkov:CKV_K8S_43"],
         ..CheckMeta::DEFAULT
     },

@@ -39,7 +39,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/containers/images/#image-names",
             "https://kubernetes.io/docs/concepts/security/security-checklist/#images",
         ],
-        controls: &["nist-800-190:4.2.2"],
+        controls: &[
+            "mitre-attack-containers:T1204.003",
+            "nist-800-190:4.1.5",
+            "nist-800-53-r5:CM-7(5)",
+            "nsa-cisa-1.2:pod-security.trusted-registries",
+            "soc2:CC6.8",
+        ],
         equivalents: &["trivy:KSV0125", "kubescape:C-0078"],
         params: &[ParamSpec {
             name: "allowed-registries",

@@ -29,7 +29,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/containers/images/",
             "https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy",
         ],
-        controls: &["nist-800-190:4.2.2"],
+        controls: &[
+            "mitre-attack-containers:T1204.003",
+            "mitre-attack-containers:T1525",
+            "nist-800-190:4.2.2",
+            "nist-800-53-r5:CM-2",
+            "soc2:CC6.8",
+        ],
         equivalents: &[
             "trivy:KSV013",
             "checkov:CKV_K8S_14",

@@ -37,6 +37,15 @@ pub static CHECK: Check = Check {
             "https://github.com/kubernetes/dashboard/blob/master/docs/user/access-control/README.md",
         ],
         equivalents: &["checkov:CKV_K8S_33"],
+        controls: &[
+            "mitre-attack-containers:T1133",
+            "mitre-attack-containers:T1610",
+            "mitre-attack-containers:T1613",
+            "nist-800-190:4.3.2",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:upgrading.remove-unused",
+            "pci-dss-4.0:2.2.4",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

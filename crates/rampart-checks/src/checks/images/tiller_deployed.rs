@@ -32,6 +32,18 @@ pub static CHECK: Check = Check {
             "https://helm.sh/docs/topics/v2_v3_migration/",
         ],
         equivalents: &["trivy:KSV102", "checkov:CKV_K8S_34"],
+        controls: &[
+            "mitre-attack-containers:T1133",
+            "mitre-attack-containers:T1610",
+            "nist-800-190:4.3.1",
+            "nist-800-190:4.3.2",
+            "nist-800-53-r5:AC-3",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:upgrading.remove-unused",
+            "pci-dss-4.0:2.2.4",
+            "soc2:CC6.1",
+            "soc2:CC6.8",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

@@ -39,7 +39,14 @@ pub static CHECK: Check = Check {
             "https://github.com/kubernetes/kubernetes/issues/131009",
             "https://docs.nginx.com/nginx-ingress-controller/configuration/ingress-resources/advanced-configuration-with-snippets/",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "mitre-attack-containers:T1552.007",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-3",
+            "nist-800-53-r5:CM-6",
+            "pci-dss-4.0:2.2.6",
+            "soc2:CC6.1",
+        ],
         equivalents: &["checkov:CKV_K8S_153"],
         ..CheckMeta::DEFAULT
     },

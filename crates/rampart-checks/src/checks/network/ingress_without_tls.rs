@@ -29,7 +29,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls",
             "https://cert-manager.io/docs/usage/ingress/",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "hipaa-security:164.312(e)(1)",
+            "hipaa-security:164.312(e)(2)(i)",
+            "hipaa-security:164.312(e)(2)(ii)",
+            "nist-800-53-r5:SC-8",
+            "nist-800-53-r5:SC-8(1)",
+            "pci-dss-4.0:4.2.1",
+            "soc2:CC6.7",
+        ],
         equivalents: &["kubescape:C-0263", "polaris:tlsSettingsMissing"],
         ..CheckMeta::DEFAULT
     },

@@ -39,7 +39,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip",
             "https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "mitre-attack-containers:T1133",
+            "nist-800-53-r5:SC-7",
+            "nsa-cisa-1.2:network.limit-connectivity",
+            "pci-dss-4.0:1.4.2",
+            "soc2:CC6.6",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

@@ -29,7 +29,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types",
             "https://kubernetes.io/docs/concepts/services-networking/ingress/",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "mitre-attack-containers:T1133",
+            "nist-800-53-r5:SC-7",
+            "nsa-cisa-1.2:network.limit-connectivity",
+            "pci-dss-4.0:1.2.5",
+            "pci-dss-4.0:1.4.2",
+            "soc2:CC6.6",
+        ],
         equivalents: &["kube-linter:exposed-services"],
         ..CheckMeta::DEFAULT
     },

@@ -25,7 +25,12 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/services-networking/service/#external-ips",
             "https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#denyserviceexternalips",
         ],
-        controls: &["nsa-cisa:network-separation"],
+        controls: &[
+            "nist-800-53-r5:SC-7",
+            "nsa-cisa-1.2:network.limit-connectivity",
+            "pci-dss-4.0:1.4.2",
+            "soc2:CC6.6",
+        ],
         equivalents: &["trivy:KSV108"],
         ..CheckMeta::DEFAULT
     },

@@ -28,10 +28,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
         ],
         controls: &[
-            "cis-kubernetes:5.2.10",
-            "nsa-cisa:pod-security",
-            "pss-restricted:capabilities_restricted",
+            "cis-kubernetes-1.12:5.2.9",
+            "cis-kubernetes-1.12:5.6.3",
+            "mitre-attack-containers:T1068",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.4",
+            "pss-restricted:capabilities_restricted",
         ],
         equivalents: &[
             "trivy:KSV003",

@@ -34,11 +34,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
         ],
         controls: &[
-            "cis-kubernetes:5.2.9",
-            "nsa-cisa:pod-security",
+            "cis-kubernetes-1.12:5.2.9",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.4",
             "pss-baseline:capabilities_baseline",
             "pss-restricted:capabilities_restricted",
-            "nist-800-190:4.4.3",
         ],
         equivalents: &[
             "trivy:KSV005",

@@ -29,11 +29,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
         ],
         controls: &[
-            "cis-kubernetes:5.2.8",
-            "nsa-cisa:pod-security",
-            "pss-baseline:capabilities_baseline",
-            "pss-restricted:capabilities_restricted",
+            "cis-kubernetes-1.12:5.2.8",
+            "mitre-attack-containers:T1068",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.4",
+            "pss-restricted:capabilities_restricted",
         ],
         equivalents: &[
             "trivy:KSV119",

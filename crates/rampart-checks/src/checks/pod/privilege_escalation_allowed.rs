@@ -30,10 +30,15 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
         ],
         controls: &[
-            "cis-kubernetes:5.2.6",
-            "nsa-cisa:pod-security",
-            "pss-restricted:allowPrivilegeEscalation",
+            "cis-kubernetes-1.12:5.2.6",
+            "cis-kubernetes-1.12:5.6.3",
+            "mitre-attack-containers:T1068",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6(10)",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.privilege-escalation",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:allowPrivilegeEscalation",
         ],
         equivalents: &[
             "trivy:KSV001",

@@ -30,11 +30,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
         ],
         controls: &[
-            "cis-kubernetes:5.2.7",
-            "nsa-cisa:pod-security",
-            "pss-restricted:runAsNonRoot",
-            "pss-restricted:runAsUser",
+            "cis-kubernetes-1.12:5.2.7",
+            "cis-kubernetes-1.12:5.6.3",
+            "mitre-attack-containers:T1611",
             "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:pod-security.non-root",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:runAsNonRoot",
         ],
         equivalents: &[
             "trivy:KSV012",

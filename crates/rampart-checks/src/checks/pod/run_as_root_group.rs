@@ -28,7 +28,11 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
             "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/",
         ],
-        controls: &["nsa-cisa:pod-security"],
+        controls: &[
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:pod-security.non-root",
+        ],
         equivalents: &["trivy:KSV116"],
         ..CheckMeta::DEFAULT
     },

@@ -38,6 +38,9 @@ pub static CHECK: Check = Check {
                           value minus one are reported.",
             default: ParamDefault::Int(10000),
         }],
+        controls: &[
+            "nist-800-190:4.4.3",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

@@ -16,7 +16,16 @@ pub static CHECK: Check = Check {
         remediation: "Set `allowPrivilegeEscalation: false` on every container.",
         example: "securityContext:\n  allowPrivilegeEscalation: false\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:allowPrivilegeEscalation", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.6",
+            "mitre-attack-containers:T1068",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6(10)",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.privilege-escalation",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:allowPrivilegeEscalation",
+        ],
         equivalents: &["pss:allowPrivilegeEscalation"],
         ..CheckMeta::DEFAULT
     },

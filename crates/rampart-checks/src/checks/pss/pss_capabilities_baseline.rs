@@ -16,7 +16,16 @@ pub static CHECK: Check = Check {
         remediation: "Remove the extra capabilities from `capabilities.add`.",
         example: "securityContext:\n  capabilities:\n    drop: [\"ALL\"]\n    add: [\"NET_BIND_SERVICE\"]\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:capabilities_baseline", "nsa-cisa:pod-security", "cis-kubernetes:5.2.9"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.9",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.4",
+            "pss-baseline:capabilities_baseline",
+        ],
         equivalents: &["pss:capabilities_baseline"],
         ..CheckMeta::DEFAULT
     },

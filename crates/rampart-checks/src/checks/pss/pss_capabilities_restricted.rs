@@ -16,7 +16,16 @@ pub static CHECK: Check = Check {
         remediation: "Drop ALL capabilities and add back NET_BIND_SERVICE only if the process binds a port below 1024.",
         example: "securityContext:\n  capabilities:\n    drop: [\"ALL\"]\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:capabilities_restricted", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.9",
+            "mitre-attack-containers:T1068",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.4",
+            "pss-restricted:capabilities_restricted",
+        ],
         equivalents: &["pss:capabilities_restricted"],
         ..CheckMeta::DEFAULT
     },

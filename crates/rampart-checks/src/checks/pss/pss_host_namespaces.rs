@@ -16,7 +16,16 @@ pub static CHECK: Check = Check {
         remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false).",
         example: "spec:\n  hostNetwork: false\n  hostPID: false\n  hostIPC: false\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:hostNamespaces", "nsa-cisa:pod-security", "cis-kubernetes:5.2.3", "cis-kubernetes:5.2.4", "cis-kubernetes:5.2.5"],
+        controls: &[
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-4",
+            "nist-800-53-r5:SC-39",
+            "nsa-cisa-1.2:pod-security.host-namespaces",
+            "nsa-cisa-1.2:pod-security.host-network",
+            "pci-dss-4.0:2.2.3",
+            "pss-baseline:hostNamespaces",
+        ],
         equivalents: &["pss:hostNamespaces"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Use a persistentVolumeClaim, configMap, secret, emptyDir or CSI volume instead.",
         example: "volumes:\n  - name: data\n    persistentVolumeClaim:\n      claimName: data\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:hostPathVolumes", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.11",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.5.5",
+            "nist-800-53-r5:SC-4",
+            "nsa-cisa-1.2:pod-security.host-path",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:hostPathVolumes",
+        ],
         equivalents: &["pss:hostPathVolumes"],
         ..CheckMeta::DEFAULT
     },

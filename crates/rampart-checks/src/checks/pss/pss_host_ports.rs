@@ -16,7 +16,13 @@ pub static CHECK: Check = Check {
         remediation: "Remove `hostPort` and expose the port through a Service.",
         example: "ports:\n  - containerPort: 8080\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:hostPorts", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.12",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-7",
+            "nsa-cisa-1.2:pod-security.host-network",
+            "pss-baseline:hostPorts",
+        ],
         equivalents: &["pss:hostPorts"],
         ..CheckMeta::DEFAULT
     },

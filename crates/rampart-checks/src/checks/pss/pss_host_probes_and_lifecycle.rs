@@ -16,7 +16,13 @@ pub static CHECK: Check = Check {
         remediation: "Remove `host` so the kubelet probes the pod's own IP.",
         example: "livenessProbe:\n  httpGet:\n    path: /healthz\n    port: 8080\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:hostProbesAndHostLifecycle", "nsa-cisa:pod-security"],
+        controls: &[
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nist-800-53-r5:SC-7",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:hostProbesAndHostLifecycle",
+        ],
         equivalents: &["pss:hostProbesAndHostLifecycle"],
         ..CheckMeta::DEFAULT
     },

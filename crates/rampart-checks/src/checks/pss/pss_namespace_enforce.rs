@@ -32,7 +32,11 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
             "https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/",
         ],
-        controls: &["nsa-cisa:pod-security", "cis-kubernetes:5.2.1"],
+        controls: &[
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "pci-dss-4.0:2.2.6",
+        ],
         equivalents: &[],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,16 @@ pub static CHECK: Check = Check {
         remediation: "Remove `privileged: true`; add only the specific capabilities the process needs.",
         example: "securityContext:\n  privileged: false\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:privileged", "nsa-cisa:pod-security", "cis-kubernetes:5.2.2"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.2",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:SC-39",
+            "nsa-cisa-1.2:pod-security.privileged",
+            "pci-dss-4.0:2.2.3",
+            "pss-baseline:privileged",
+        ],
         equivalents: &["pss:privileged"],
         ..CheckMeta::DEFAULT
     },

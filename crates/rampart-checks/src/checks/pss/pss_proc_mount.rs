@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Remove `procMount` (or set it to Default); pods that need an unmasked /proc must run in a user namespace (`hostUsers: false`).",
         example: "securityContext:\n  procMount: Default\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:procMount", "nsa-cisa:pod-security"],
+        controls: &[
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:procMount",
+            "pss-restricted:procMount_restricted",
+        ],
         equivalents: &["pss:procMount"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,14 @@ pub static CHECK: Check = Check {
         remediation: "Remove `procMount` (or set it to Default).",
         example: "securityContext:\n  procMount: Default\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:procMount_restricted", "nsa-cisa:pod-security"],
+        controls: &[
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:procMount_restricted",
+        ],
         equivalents: &["pss:procMount_restricted"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,12 @@ pub static CHECK: Check = Check {
         remediation: "Use a persistentVolumeClaim bound to a PersistentVolume an administrator created, or one of the allowed volume types.",
         example: "volumes:\n  - name: data\n    persistentVolumeClaim:\n      claimName: data\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:restrictedVolumes", "nsa-cisa:pod-security"],
+        controls: &[
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:restrictedVolumes",
+        ],
         equivalents: &["pss:restrictedVolumes"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Set `runAsNonRoot: true` in the pod's securityContext and run as a non-zero UID.",
         example: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:runAsNonRoot", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.7",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:pod-security.non-root",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:runAsNonRoot",
+        ],
         equivalents: &["pss:runAsNonRoot"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Set `runAsUser` to a non-zero UID.",
         example: "securityContext:\n  runAsUser: 10001\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:runAsUser", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.7",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:pod-security.non-root",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:runAsUser",
+        ],
         equivalents: &["pss:runAsUser"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Set `seccompProfile.type: RuntimeDefault` in the pod's securityContext.",
         example: "securityContext:\n  seccompProfile:\n    type: RuntimeDefault\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-restricted:seccompProfile_restricted", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.6.2",
+            "mitre-attack-containers:T1068",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.security-services",
+            "pci-dss-4.0:2.2.6",
+            "pss-restricted:seccompProfile_restricted",
+        ],
         equivalents: &["pss:seccompProfile_restricted"],
         ..CheckMeta::DEFAULT
     },

@@ -16,7 +16,14 @@ pub static CHECK: Check = Check {
         remediation: "Remove `seLinuxOptions` or keep only `level` (and an allowed `type`).",
         example: "securityContext:\n  seLinuxOptions:\n    level: \"s0:c123,c456\"\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:seLinuxOptions", "nsa-cisa:pod-security"],
+        controls: &[
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.security-services",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:seLinuxOptions",
+        ],
         equivalents: &["pss:seLinuxOptions"],
         ..CheckMeta::DEFAULT
     },

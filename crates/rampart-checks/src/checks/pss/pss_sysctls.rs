@@ -16,7 +16,13 @@ pub static CHECK: Check = Check {
         remediation: "Remove the sysctl, or set it on the node (and schedule the pod there) after reviewing its effect on everything else the node runs.",
         example: "securityContext:\n  sysctls:\n    - name: net.ipv4.ip_local_port_range\n      value: \"1024 65000\"\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:sysctls", "nsa-cisa:pod-security"],
+        controls: &[
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:CM-6",
+            "nsa-cisa-1.2:pod-security.least-privilege",
+            "pci-dss-4.0:2.2.6",
+            "pss-baseline:sysctls",
+        ],
         equivalents: &["pss:sysctls"],
         ..CheckMeta::DEFAULT
     },

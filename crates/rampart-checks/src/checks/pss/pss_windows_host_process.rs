@@ -16,7 +16,15 @@ pub static CHECK: Check = Check {
         remediation: "Remove `hostProcess: true`; node administration belongs in a documented exception.",
         example: "securityContext:\n  windowsOptions:\n    hostProcess: false\n",
         references: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-        controls: &["pss-baseline:windowsHostProcess", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.2.10",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-39",
+            "nsa-cisa-1.2:pod-security.privileged",
+            "pci-dss-4.0:2.2.3",
+            "pss-baseline:windowsHostProcess",
+        ],
         equivalents: &["pss:windowsHostProcess"],
         ..CheckMeta::DEFAULT
     },

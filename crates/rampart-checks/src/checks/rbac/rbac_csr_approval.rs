@@ -34,7 +34,14 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#csrs-and-certificate-issuing",
             "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/#authorization",
         ],
-        controls: &["cis-kubernetes:5.1.11", "nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.11",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6(1)",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &["kubescape:C-0280"],
         ..CheckMeta::DEFAULT
     },

@@ -38,7 +38,17 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#impersonate-verb",
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping",
         ],
-        controls: &["cis-kubernetes:5.1.8", "nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.8",
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1098.006",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6(1)",
+            "nist-800-53-r5:AC-6(10)",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &[
             "trivy:KSV043",
             "trivy:KSV050",

@@ -32,7 +32,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#access-to-proxy-subresource-of-nodes",
             "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/",
         ],
-        controls: &["cis-kubernetes:5.1.10", "nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.10",
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1609",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &["trivy:KSV047", "kubescape:C-0279"],
         ..CheckMeta::DEFAULT
     },

@@ -29,7 +29,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#persistent-volume-creation",
             "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath",
         ],
-        controls: &["cis-kubernetes:5.1.9", "nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.9",
+            "mitre-attack-containers:T1611",
+            "nist-800-190:4.3.1",
+            "nist-800-190:4.5.5",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &["kubescape:C-0278"],
         ..CheckMeta::DEFAULT
     },

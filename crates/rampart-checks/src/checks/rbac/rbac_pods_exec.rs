@@ -35,7 +35,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources",
             "https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container",
         ],
-        controls: &["nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1609",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6",
+            "nist-800-53-r5:CM-5",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &["trivy:KSV053", "trivy:KSV054", "kubescape:C-0002"],
         ..CheckMeta::DEFAULT
     },

@@ -33,7 +33,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#control-admission-webhooks",
             "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/",
         ],
-        controls: &["cis-kubernetes:5.1.12", "nsa-cisa:rbac", "nist-800-190:4.3.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.12",
+            "mitre-attack-containers:T1562.001",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6(1)",
+            "nist-800-53-r5:CM-5",
+            "nsa-cisa-1.2:auth.least-privilege",
+            "pci-dss-4.0:7.2.2",
+            "soc2:CC6.3",
+        ],
         equivalents: &["trivy:KSV114", "kubescape:C-0281"],
         ..CheckMeta::DEFAULT
     },

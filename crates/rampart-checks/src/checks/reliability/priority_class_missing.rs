@@ -29,6 +29,9 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/policy/resource-quotas/#limit-priority-class-consumption-by-default",
         ],
         equivalents: &["polaris:priorityClassNotSet"],
+        controls: &[
+            "nist-800-53-r5:SC-6",
+        ],
         ..CheckMeta::DEFAULT
     },
     run,

@@ -25,7 +25,13 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
             "https://kubernetes.io/docs/concepts/policy/limit-range/",
         ],
-        controls: &["nsa-cisa:resource-policies"],
+        controls: &[
+            "mitre-attack-containers:T1496",
+            "mitre-attack-containers:T1499",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-5",
+            "nsa-cisa-1.2:network.resource-policies",
+        ],
         equivalents: &["trivy:KSV011", "checkov:CKV_K8S_11", "polaris:cpuLimitsMissing"],
         ..CheckMeta::DEFAULT
     },

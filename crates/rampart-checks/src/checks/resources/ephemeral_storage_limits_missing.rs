@@ -28,7 +28,12 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage",
             "https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/",
         ],
-        controls: &["nsa-cisa:resource-policies"],
+        controls: &[
+            "mitre-attack-containers:T1499",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-5",
+            "nsa-cisa-1.2:network.resource-policies",
+        ],
         equivalents: &["kube-score:container-ephemeral-storage-request-and-limit"],
         ..CheckMeta::DEFAULT
     },

@@ -29,7 +29,10 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage",
             "https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/",
         ],
-        controls: &["nsa-cisa:resource-policies"],
+        controls: &[
+            "nist-800-53-r5:SC-6",
+            "nsa-cisa-1.2:network.resource-policies",
+        ],
         equivalents: &["kube-score:container-ephemeral-storage-request-and-limit"],
         ..CheckMeta::DEFAULT
     },

@@ -19,7 +19,12 @@ pub static CHECK: Check = Check {
                       (usually equal to the request for predictable scheduling).",
         example: "resources:\n  requests:\n    memory: 256Mi\n  limits:\n    memory: 256Mi\n",
         references: &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
-        controls: &["nsa-cisa:resource-policies"],
+        controls: &[
+            "mitre-attack-containers:T1499",
+            "nist-800-190:4.4.3",
+            "nist-800-53-r5:SC-5",
+            "nsa-cisa-1.2:network.resource-policies",
+        ],
         equivalents: &[
             "trivy:KSV018",
             "checkov:CKV_K8S_13",

@@ -25,7 +25,10 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
             "https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/",
         ],
-        controls: &["nsa-cisa:resource-policies"],
+        controls: &[
+            "nist-800-53-r5:SC-6",
+            "nsa-cisa-1.2:network.resource-policies",
+        ],
         equivalents: &[
             "trivy:KSV016",
             "checkov:CKV_K8S_12",

@@ -31,7 +31,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/service-accounts/",
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ],
-        controls: &["cis-kubernetes:5.1.5"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.5",
+            "mitre-attack-containers:T1078",
+            "mitre-attack-containers:T1528",
+            "nist-800-190:4.3.1",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:auth.unique-roles",
+            "pci-dss-4.0:7.2.5",
+            "soc2:CC6.3",
+        ],
         equivalents: &["kube-linter:default-service-account"],
         ..CheckMeta::DEFAULT
     },

@@ -28,7 +28,9 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
             "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/",
         ],
-        controls: &["cis-kubernetes:5.4.1"],
+        controls: &[
+            "cis-kubernetes-1.12:5.4.1",
+        ],
         equivalents: &[
             "checkov:CKV_K8S_35",
             "kube-linter:read-secret-from-env-var",

@@ -49,7 +49,16 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
             "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/",
         ],
-        controls: &["cis-kubernetes:5.4.1", "nist-800-190:4.1.4"],
+        controls: &[
+            "cis-kubernetes-1.12:5.4.1",
+            "hipaa-security:164.312(a)(1)",
+            "mitre-attack-containers:T1552.007",
+            "nist-800-190:4.1.4",
+            "nist-800-53-r5:SC-28",
+            "nsa-cisa-1.2:network.secrets",
+            "pci-dss-4.0:8.6.2",
+            "soc2:CC6.1",
+        ],
         equivalents: &["kube-linter:env-var-secret", "polaris:sensitiveContainerEnvVar"],
         params: &[ParamSpec {
             name: "name-patterns",

@@ -27,7 +27,17 @@ pub static CHECK: Check = Check {
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting",
             "https://kubernetes.io/docs/concepts/security/service-accounts/",
         ],
-        controls: &["cis-kubernetes:5.1.6", "nsa-cisa:pod-security"],
+        controls: &[
+            "cis-kubernetes-1.12:5.1.6",
+            "mitre-attack-containers:T1550.001",
+            "mitre-attack-containers:T1528",
+            "mitre-attack-containers:T1613",
+            "nist-800-53-r5:AC-6",
+            "nsa-cisa-1.2:pod-security.service-account-tokens",
+            "pci-dss-4.0:2.2.4",
+            "pci-dss-4.0:7.2.5",
+            "soc2:CC6.1",
+        ],
         equivalents: &[
             "trivy:KSV036",
             "checkov:CKV_K8S_38",

@@ -1,0 +1,203 @@
+//! `rampart compliance`: the scan scored against security standards.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use anyhow::{Context as _, Result};
+use rampart_checks::{ParamDefault, ParamValue};
+use rampart_compliance::{Assessment, Standard, StandardResult};
+use rampart_config::Date;
+use rampart_model::{Level, Limits};
+use rampart_report::compliance::{self as report, ComplianceReport};
+
+use crate::cli::{ComplianceArgs, ComplianceFormat};
+use crate::scan;
+
+fn list(format: ComplianceFormat) -> String {
+    let standards = rampart_compliance::standards();
+    let count = |s: &Standard, a: Assessment| s.controls.iter().filter(|c| c.assessment == a).count();
+    if format == ComplianceFormat::Json {
+        let rows: Vec<serde_json::Value> = standards
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id, "title": s.title, "version": s.version,
+                    "controls": s.controls.len(),
+                    "automated": count(s, Assessment::Automated),
+                    "manual": count(s, Assessment::Manual),
+                    "node": count(s, Assessment::Node),
+                })
+            })
+            .collect();
+        let mut out = serde_json::to_string_pretty(&rows).expect("serializable");
+        out.push('\n');
+        return out;
+    }
+    let w = standards.iter().map(|s| s.id.len()).max().unwrap_or(10);
+    let mut out = format!(
+        "{:<w$}  {:>8}  {:>9}  {:>6}  {:>4}  title\n",
+        "id", "controls", "automated", "manual", "node"
+    );
+    for s in standards {
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:>8}  {:>9}  {:>6}  {:>4}  {} {}",
+            s.id,
+            s.controls.len(),
+            count(s, Assessment::Automated),
+            count(s, Assessment::Manual),
+            count(s, Assessment::Node),
+            s.title,
+            s.version
+        );
+    }
+    out
+}
+
+fn write_out(args: &ComplianceArgs, text: &str) -> Result<()> {
+    match &args.output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => crate::run::write_stdout(text),
+    }
+}
+
+pub fn run(args: &ComplianceArgs) -> Result<u8> {
+    if args.list {
+        write_out(args, &list(args.format))?;
+        return Ok(0);
+    }
+    // Standards
+    let mut selected: Vec<&'static Standard> = Vec::new();
+    for id in &args.standard {
+        if id == "all" {
+            selected = rampart_compliance::standards().iter().collect();
+            break;
+        }
+        match rampart_compliance::find(id) {
+            Some(s) if !selected.iter().any(|x| x.id == s.id) => selected.push(s),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = rampart_compliance::standards()
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect();
+                eprintln!(
+                    "error: unknown standard `{id}`; expected all or one of: {}",
+                    known.join(", ")
+                );
+                return Ok(2);
+            }
+        }
+    }
+
+    // Configuration and checks: every check mapped to a selected standard runs, unless
+    // the configuration or --disable turns it off.
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let config = match crate::run::load_config(args.config.as_ref(), args.no_config, &cwd)? {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return Ok(2);
+        }
+    };
+    for id in &args.disable {
+        if id != "all" && rampart_checks::find(id).is_none() {
+            eprintln!("error: unknown check `{id}` in --disable; `rampart checks` lists them");
+            return Ok(2);
+        }
+    }
+    let prefixes: BTreeSet<String> = selected.iter().map(|s| format!("{}:", s.id)).collect();
+    let mapped: Vec<String> = rampart_checks::all()
+        .iter()
+        .filter(|c| {
+            c.meta
+                .controls
+                .iter()
+                .any(|r| prefixes.iter().any(|p| r.starts_with(p.as_str())))
+        })
+        .filter(|c| config.checks.get(c.meta.id).and_then(|s| s.enabled) != Some(false))
+        .map(|c| c.meta.id.to_string())
+        .collect();
+    let mut enabled = config.enabled_checks(&mapped, &args.disable);
+    if let Some(v) = args.kubernetes_version {
+        for e in &mut enabled {
+            for p in e.check.meta.params {
+                if matches!(p.default, ParamDefault::Version(_)) {
+                    e.params.set(p.name, ParamValue::Version(v));
+                }
+            }
+        }
+    }
+
+    // Scan
+    let paths = if args.paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut excludes = args.exclude.clone();
+    excludes.extend(config.ignore_paths.iter().cloned());
+    let mut loaded = scan::Loaded::default();
+    let inputs = scan::discover(&paths, &excludes, &mut loaded);
+    scan::load(&inputs, &Limits::default(), args.max_file_size, &mut loaded);
+    let mut findings = rampart_checks::run(&enabled, &loaded.objects);
+    let notes = rampart_config::policy::apply(&loaded.objects, &mut findings, &config, None, Date::today());
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(notes);
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| d.to_string().trim_start_matches("error: ").to_string())
+        .collect();
+    for d in &diagnostics {
+        eprintln!("{d}");
+    }
+
+    // Score
+    let ran: Vec<&'static rampart_checks::Check> = enabled.iter().map(|e| e.check).collect();
+    let results: Vec<StandardResult<'_>> = selected
+        .iter()
+        .map(|s| rampart_compliance::evaluate(s, &ran, &loaded.objects, &findings))
+        .collect();
+    let r = ComplianceReport {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        results: &results,
+        errors: &errors,
+    };
+    let out = match args.format {
+        ComplianceFormat::Text => report::text(&r, args.verbose),
+        ComplianceFormat::Json => report::json(&r),
+        ComplianceFormat::Markdown => report::markdown(&r),
+        ComplianceFormat::Csv => report::csv(&r),
+        ComplianceFormat::Html => report::html(&r),
+        ComplianceFormat::Junit => report::junit(&r),
+    };
+    write_out(args, &out)?;
+
+    if !errors.is_empty() {
+        return Ok(2);
+    }
+    if let Some(min) = args.fail_under {
+        let mut below = false;
+        for s in &results {
+            match s.percent {
+                Some(p) if p + 1e-9 < min => {
+                    eprintln!("{}: score {p:.1}% is below --fail-under {min}%", s.id);
+                    below = true;
+                }
+                None => {
+                    eprintln!(
+                        "{}: no automated control was assessed, so the score cannot reach --fail-under {min}%",
+                        s.id
+                    );
+                    below = true;
+                }
+                Some(_) => {}
+            }
+        }
+        return Ok(u8::from(below));
+    }
+    Ok(0)
+}
