@@ -81,6 +81,15 @@ impl Params {
         matches!(self.get(name), Some(ParamValue::Bool(true)))
     }
 
+    /// Sets every parameter of type Kubernetes version (`kubernetes-version`) to `minor`.
+    pub fn set_kubernetes_version(&mut self, meta: &CheckMeta, minor: u32) {
+        for p in meta.params {
+            if matches!(p.default, ParamDefault::Version(_)) {
+                self.set(p.name, ParamValue::Version(minor));
+            }
+        }
+    }
+
     /// A Kubernetes version parameter, as its minor number.
     pub fn version(&self, name: &str) -> Option<u32> {
         match self.get(name) {

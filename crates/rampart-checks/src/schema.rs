@@ -138,15 +138,6 @@ impl Schema {
             .map(|(t, m)| (&self.types[*t], *m))
     }
 
-    /// Whether any version of the schema knows the API group of `api_version` (so an
-    /// unknown kind there is not a custom resource).
-    pub fn knows_group(&self, api_version: &str) -> bool {
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        self.kinds
-            .keys()
-            .any(|(a, _)| a.rsplit_once('/').map_or("", |(g, _)| g) == group)
-    }
-
     fn parse(text: &str) -> Result<Schema, String> {
         let doc: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let versions = doc["versions"]
@@ -263,8 +254,6 @@ mod tests {
         }
         assert!(s.kind("v1", "PodList").is_none());
         assert!(s.kind("monitoring.coreos.com/v1", "ServiceMonitor").is_none());
-        assert!(!s.knows_group("monitoring.coreos.com/v1"));
-        assert!(s.knows_group("apps/v1beta1"));
     }
 
     #[test]

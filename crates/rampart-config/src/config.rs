@@ -192,27 +192,10 @@ impl Ctx<'_> {
 /// The closest candidate by edit distance, when it is close enough to be a typo.
 fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (rampart_checks::util::edit_distance(word, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 impl Config {
@@ -341,11 +324,7 @@ impl Config {
                 }
                 let mut params = Params::defaults(&check.meta);
                 if let Some(v) = self.kubernetes_version {
-                    for p in check.meta.params {
-                        if matches!(p.default, ParamDefault::Version(_)) {
-                            params.set(p.name, ParamValue::Version(v));
-                        }
-                    }
+                    params.set_kubernetes_version(&check.meta, v);
                 }
                 for (name, value) in settings.map(|s| s.params.as_slice()).unwrap_or_default() {
                     params.set(name, value.clone());

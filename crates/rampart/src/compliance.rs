@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, Result};
-use rampart_checks::{ParamDefault, ParamValue};
 use rampart_compliance::{Assessment, Standard, StandardResult};
 use rampart_config::Date;
 use rampart_model::{Level, Limits};
@@ -123,11 +122,7 @@ pub fn run(args: &ComplianceArgs) -> Result<u8> {
     let mut enabled = config.enabled_checks(&mapped, &args.disable);
     if let Some(v) = args.kubernetes_version {
         for e in &mut enabled {
-            for p in e.check.meta.params {
-                if matches!(p.default, ParamDefault::Version(_)) {
-                    e.params.set(p.name, ParamValue::Version(v));
-                }
-            }
+            e.params.set_kubernetes_version(&e.check.meta, v);
         }
     }
 

@@ -234,11 +234,7 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     let mut enabled = config.enabled_checks(&args.enable, &args.disable);
     if let Some(v) = args.kubernetes_version {
         for e in &mut enabled {
-            for p in e.check.meta.params {
-                if matches!(p.default, rampart_checks::ParamDefault::Version(_)) {
-                    e.params.set(p.name, rampart_checks::ParamValue::Version(v));
-                }
-            }
+            e.params.set_kubernetes_version(&e.check.meta, v);
         }
     }
     let mut findings = rampart_checks::run(&enabled, &loaded.objects);
