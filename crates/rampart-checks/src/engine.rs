@@ -262,10 +262,7 @@ pub(crate) mod testing {
 
     /// The messages of the findings `check` reports on `text` (parsed as `t.yaml`).
     pub fn messages(check: &'static Check, params: Params, text: &str) -> Vec<String> {
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let enabled = [Enabled {
             check,

@@ -645,10 +645,7 @@ mod tests {
     use super::*;
 
     fn objects(yaml: &str) -> Vec<Object> {
-        let source = Arc::new(Source {
-            name: "test.yaml".to_string(),
-            text: Some(yaml.to_string()),
-        });
+        let source = Arc::new(Source::new("test.yaml".to_string(), Some(yaml.to_string())));
         let parsed = parse_source(&source, &Limits::default());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         parsed.objects

@@ -14,10 +14,10 @@ fn scan(
     path: &Path,
 ) -> (Vec<rampart_model::Object>, Vec<rampart_checks::Finding>) {
     let text = std::fs::read_to_string(path).unwrap();
-    let source = Arc::new(Source {
-        name: path.file_name().unwrap().to_string_lossy().into_owned(),
-        text: Some(text),
-    });
+    let source = Arc::new(Source::new(
+        path.file_name().unwrap().to_string_lossy().into_owned(),
+        Some(text),
+    ));
     let parsed = parse_source(&source, &Limits::default());
     assert!(
         parsed.errors.is_empty(),

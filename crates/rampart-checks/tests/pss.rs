@@ -27,10 +27,7 @@ spec:
 ";
 
 fn objects(yaml: &str) -> Vec<rampart_model::Object> {
-    let source = Arc::new(Source {
-        name: "t.yaml".into(),
-        text: Some(yaml.into()),
-    });
+    let source = Arc::new(Source::new("t.yaml".into(), Some(yaml.into())));
     let parsed = parse_source(&source, &Limits::default());
     assert!(parsed.errors.is_empty(), "{:?}\n{yaml}", parsed.errors);
     parsed.objects

@@ -1,6 +1,6 @@
 //! Kubernetes objects: a spanned tree plus its identity and where it came from.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::node::{Node, Pos};
 use crate::yaml::LoadedDoc;
@@ -13,13 +13,41 @@ pub struct Source {
     pub name: String,
     /// The text, when the source has one (used to show the offending line).
     pub text: Option<String>,
+    /// Byte offsets of the start of each line, built on first use so that showing the
+    /// lines of many findings costs one pass over the text, not one per finding.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Source {
-    /// The text of 1-based line `line`, without its line ending.
+    pub fn new(name: String, text: Option<String>) -> Source {
+        Source {
+            name,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    /// The text of 1-based line `line`, without its line ending (`\n` or `\r\n`; the
+    /// loader has already turned lone carriage returns into line ends).
     pub fn line(&self, line: u32) -> Option<&str> {
         let text = self.text.as_deref()?;
-        let l = text.lines().nth((line as usize).checked_sub(1)?)?;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .filter(|&i| i < text.len())
+                .collect()
+        });
+        let i = (line as usize).checked_sub(1)?;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).map_or(text.len(), |&next| next - 1);
+        // The last line keeps its `\n` when the text ends with one.
+        let l = &text[start..end];
+        let l = l.strip_suffix('\n').unwrap_or(l);
         Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
@@ -158,4 +186,33 @@ fn identify(source: Arc<Source>, doc: usize, item: Option<usize>, root: Node) ->
         namespace,
         root,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::Source;
+
+    proptest! {
+        /// The line index gives exactly the lines `str::lines` gives, for any mix of
+        /// `\n`, `\r\n` and text, and nothing past the last line.
+        #[test]
+        fn line_matches_str_lines(parts in proptest::collection::vec(
+            prop_oneof!["[a-z: -]{0,6}", Just("\n".to_string()), Just("\r\n".to_string())], 0..40)) {
+            let text: String = parts.concat();
+            let source = Source::new("t.yaml".into(), Some(text.clone()));
+            let expected: Vec<&str> = text.lines().collect();
+            for (i, l) in expected.iter().enumerate() {
+                prop_assert_eq!(source.line(u32::try_from(i + 1).unwrap()), Some(*l));
+            }
+            prop_assert_eq!(source.line(u32::try_from(expected.len() + 1).unwrap()), None);
+            prop_assert_eq!(source.line(0), None);
+        }
+    }
+
+    #[test]
+    fn no_text_no_lines() {
+        assert_eq!(Source::new("x".into(), None).line(1), None);
+    }
 }

@@ -67,11 +67,11 @@ pub fn render(r: &Report<'_>) -> String {
         })
         .collect();
     let s = r.summary;
-    let doc = json!({
+    let mut doc = json!({
         "schemaVersion": JSON_SCHEMA_VERSION,
         "tool": {"name": "rampart", "version": r.tool_version},
-        "findings": r.findings.iter().map(|f| finding(r, f)).collect::<Vec<_>>(),
-        "diagnostics": diagnostics,
+        "findings": [],
+        "diagnostics": [],
         "summary": {
             "files": {
                 "read": s.files_read,
@@ -101,6 +101,9 @@ pub fn render(r: &Report<'_>) -> String {
             "passed": r.failing().count() == 0 && errors == 0,
         },
     });
+    // Moved in, not written inside `json!`, which would copy every finding once more.
+    doc["findings"] = Value::Array(r.findings.iter().map(|f| finding(r, f)).collect());
+    doc["diagnostics"] = Value::Array(diagnostics);
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out

@@ -151,7 +151,7 @@ pub fn render(r: &Report<'_>) -> String {
         notifications.push(n);
     }
     let results: Vec<Value> = chosen.iter().map(|f| result(r, f, index_of(f.check))).collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -164,12 +164,15 @@ pub fn render(r: &Report<'_>) -> String {
             }},
             "invocations": [{
                 "executionSuccessful": !r.has_errors(),
-                "toolExecutionNotifications": notifications,
+                "toolExecutionNotifications": [],
             }],
-            "results": results,
+            "results": [],
             "columnKind": "unicodeCodePoints",
         }],
     });
+    // Moved in, not written inside `json!`, which would copy every result once more.
+    doc["runs"][0]["invocations"][0]["toolExecutionNotifications"] = Value::Array(notifications);
+    doc["runs"][0]["results"] = Value::Array(results);
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out

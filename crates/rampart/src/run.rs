@@ -391,5 +391,9 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
             findings.len()
         );
     }
+    // The process exits next: freeing a large scan's trees node by node would only cost
+    // time (a tenth of the run on 50,000 objects).
+    std::mem::forget(findings);
+    std::mem::forget(loaded.objects);
     Ok(code)
 }

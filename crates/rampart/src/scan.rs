@@ -173,10 +173,7 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, Fil
     let (name, bytes) = match read_input(input, max_bytes) {
         Ok(x) => x,
         Err(d) => {
-            let src = Arc::new(Source {
-                name: d.file.clone(),
-                text: None,
-            });
+            let src = Arc::new(Source::new(d.file.clone(), None));
             return (src, FileOutcome::Failed(d));
         }
     };
@@ -195,13 +192,13 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, Fil
             .to_string(),
             None,
         );
-        return (Arc::new(Source { name, text: None }), FileOutcome::Failed(d));
+        return (Arc::new(Source::new(name, None)), FileOutcome::Failed(d));
     }
     let text = match decode(bytes) {
         Ok(t) => t,
         Err(rampart_model::DecodeError::Empty) => {
             return (
-                Arc::new(Source { name, text: None }),
+                Arc::new(Source::new(name, None)),
                 FileOutcome::Skipped {
                     reason: "empty",
                     not_kubernetes: 0,
@@ -210,13 +207,10 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, Fil
         }
         Err(e) => {
             let d = diag(e.to_string(), e.pos());
-            return (Arc::new(Source { name, text: None }), FileOutcome::Failed(d));
+            return (Arc::new(Source::new(name, None)), FileOutcome::Failed(d));
         }
     };
-    let source = Arc::new(Source {
-        name: name.clone(),
-        text: Some(text),
-    });
+    let source = Arc::new(Source::new(name.clone(), Some(text)));
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_source(&source, limits)));
     match parsed {
         Ok(p) if p.objects.is_empty() && p.errors.is_empty() => {

@@ -98,10 +98,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n\
                     apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n\
                     apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: team\n";
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let check = &super::CHECK;
         let findings = |params: Params| {

@@ -94,10 +94,7 @@ mod tests {
                     spec:\n  containers:\n    - name: a\n      image: a:1\n---\n\
                     apiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  namespace: platform-system\n\
                     spec:\n  containers:\n    - name: b\n      image: b:1\n";
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let check = &super::CHECK;
         let findings = |list: Option<&[&str]>| {

@@ -290,10 +290,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    \
                     - name: a\n      image: registry.example.com/a:1\n    \
                     - name: b\n      image: nginx:1.27\n";
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let check = &super::CHECK;
         let findings = |list: &[&str]| {

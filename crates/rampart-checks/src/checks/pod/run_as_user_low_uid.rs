@@ -90,10 +90,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    \
                     runAsUser: 2000\n  containers:\n    - name: a\n      image: a:1\n    \
                     - name: b\n      image: b:1\n      securityContext:\n        runAsUser: 20000\n";
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let check = &super::CHECK;
         let findings = |min: Option<i64>| {

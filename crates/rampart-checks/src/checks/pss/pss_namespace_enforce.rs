@@ -52,12 +52,12 @@ fn label<'a>(ns: &'a Object, key: &str) -> Option<(&'a str, rampart_model::Pos)>
 fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
     let Some(pod) = PodSpec::of(obj) else { return };
     let ns_name = namespace_of(obj);
+    // Namespaces are cluster-scoped: the inventory files them under `default`.
     let Some(ns) = ctx
         .inventory
-        .of_kind("Namespace")
-        .iter()
-        .map(|&i| &ctx.objects[i])
-        .find(|o| o.group().is_empty() && o.name == ns_name)
+        .find("Namespace", "default", ns_name)
+        .map(|i| &ctx.objects[i])
+        .filter(|o| o.group().is_empty())
     else {
         return;
     };

@@ -73,9 +73,9 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
         format!("the Namespace \"{namespace}\"")
     } else if let Some(&i) = ctx
         .inventory
-        .of_kind("ServiceAccount")
+        .in_namespace("ServiceAccount", namespace)
         .iter()
-        .find(|&&i| core(&i) && namespace_of(&ctx.objects[i]) == namespace)
+        .find(|&&i| core(&i))
     {
         format!("ServiceAccount \"{namespace}/{}\"", ctx.objects[i].name)
     } else {

@@ -184,11 +184,7 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
     let mut found: Vec<Option<Chain>> = CAPABILITIES.iter().map(|_| None).collect();
     // ClusterRoleBindings first, so that a cluster-wide grant is the one reported.
     let cluster = ctx.inventory.of_kind("ClusterRoleBinding").iter();
-    let local = ctx
-        .inventory
-        .of_kind("RoleBinding")
-        .iter()
-        .filter(|&&i| namespace_of(&ctx.objects[i]) == namespace);
+    let local = ctx.inventory.in_namespace("RoleBinding", namespace).iter();
     for &i in cluster.chain(local) {
         let o = &ctx.objects[i];
         if !binds_service_account(o, namespace, account) {

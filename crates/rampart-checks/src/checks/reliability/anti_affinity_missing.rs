@@ -163,10 +163,7 @@ mod tests {
                     replicas: 2\n  selector:\n    matchLabels: {app: a}\n  template:\n    \
                     metadata:\n      labels: {app: a}\n    spec:\n      containers:\n        \
                     - name: a\n          image: a:1\n";
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text.into()),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text.into())));
         let objects = parse_source(&source, &Limits::default()).objects;
         let check = &super::CHECK;
         let findings = |min: Option<i64>| {

@@ -235,10 +235,7 @@ mod tests {
 
     fn node(yaml: &str) -> rampart_model::Node {
         let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n{yaml}");
-        let source = Arc::new(Source {
-            name: "t.yaml".into(),
-            text: Some(text),
-        });
+        let source = Arc::new(Source::new("t.yaml".into(), Some(text)));
         let mut objects = parse_source(&source, &Limits::default()).objects;
         objects.remove(0).root.get("data").unwrap().clone()
     }

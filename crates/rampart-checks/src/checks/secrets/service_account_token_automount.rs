@@ -1,5 +1,6 @@
 use rampart_model::{Node, Object, PodSpec};
 
+use crate::inventory::namespace_of;
 use crate::{Category, Check, CheckMeta, Ctx, Emitter, Severity};
 
 pub static CHECK: Check = Check {
@@ -58,14 +59,15 @@ fn account_opts_out(ctx: &Ctx<'_>, obj: &Object, pod: &PodSpec<'_>) -> bool {
         .iter()
         .find_map(|k| non_empty(pod.node.get(k).and_then(Node::scalar_text)))
         .unwrap_or("default");
-    let namespace = non_empty(obj.namespace.as_deref());
-    ctx.inventory.of_kind("ServiceAccount").iter().any(|&i| {
-        let o = &ctx.objects[i];
-        o.group().is_empty()
-            && o.name == account
-            && non_empty(o.namespace.as_deref()) == namespace
-            && o.root.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false)
-    })
+    ctx.inventory
+        .in_namespace("ServiceAccount", namespace_of(obj))
+        .iter()
+        .map(|&i| &ctx.objects[i])
+        .any(|o| {
+            o.group().is_empty()
+                && o.name == account
+                && o.root.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false)
+        })
 }
 
 fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
