@@ -543,6 +543,17 @@ fn gauge(id: &str, p: Option<f64>) -> String {
     )
 }
 
+/// `text` cut to `max` characters with an ellipsis, for chart labels (namespace names
+/// run to 63 characters).
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max - 1).collect();
+    s.push('…');
+    s
+}
+
 fn bar_chart(name: &str, rows: &[(String, usize, &str)]) -> String {
     if rows.is_empty() {
         return format!("<p class=\"empty\" data-chart=\"{}\">No failures.</p>", xml(name));
@@ -550,7 +561,7 @@ fn bar_chart(name: &str, rows: &[(String, usize, &str)]) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let h = 24 * rows.len() + 4;
     let mut s = format!(
-        "<svg class=\"bars\" viewBox=\"0 0 420 {h}\" role=\"img\" aria-label=\"{}\" data-chart=\"{}\">",
+        "<svg class=\"bars\" viewBox=\"0 0 440 {h}\" role=\"img\" aria-label=\"{}\" data-chart=\"{}\">",
         xml(name),
         xml(name)
     );
@@ -560,12 +571,13 @@ fn bar_chart(name: &str, rows: &[(String, usize, &str)]) -> String {
         let w = 240.0 * (*n as f64) / (max as f64);
         let _ = write!(
             s,
-            "<g class=\"bar\" data-label=\"{l}\" data-value=\"{n}\"><text x=\"0\" y=\"{ty}\" class=\"bar-label\">{l}</text>\
-<rect x=\"140\" y=\"{y}\" width=\"{w:.1}\" height=\"18\" fill=\"{colour}\"/>\
+            "<g class=\"bar\" data-label=\"{l}\" data-value=\"{n}\"><title>{l}: {n}</title><text x=\"0\" y=\"{ty}\" class=\"bar-label\">{short}</text>\
+<rect x=\"160\" y=\"{y}\" width=\"{w:.1}\" height=\"18\" fill=\"{colour}\"/>\
 <text x=\"{tx:.1}\" y=\"{ty}\" class=\"bar-value\">{n}</text></g>",
             l = xml(label),
+            short = xml(&shorten(label, 22)),
             ty = y + 14,
-            tx = 146.0 + w,
+            tx = 166.0 + w,
         );
     }
     s.push_str("</svg>");
@@ -637,11 +649,7 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
     let mut by_sev: BTreeMap<rampart_checks::Severity, usize> = BTreeMap::new();
     for e in &failures {
         *by_ns
-            .entry(
-                e.namespace
-                    .clone()
-                    .unwrap_or_else(|| "(cluster-scoped or unset)".into()),
-            )
+            .entry(e.namespace.clone().unwrap_or_else(|| "(no namespace)".into()))
             .or_default() += 1;
         *by_sev.entry(e.severity).or_default() += 1;
     }

@@ -244,3 +244,75 @@ fn baseline_counts_only_new_findings() {
     assert!(!b2.contains("privileged-container"), "{b2}");
     assert!(b2.contains("host-network"));
 }
+
+const OLD_CRONJOB: &str = "apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: report
+  namespace: apps
+spec:
+  schedule: \"0 3 * * *\"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: report
+              image: registry.example.com/report:1.0
+";
+
+/// The `removed-api-version` findings of a scan of `dir`.
+fn removed(dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, usize) {
+    let mut args = vec!["scan", "--format", "json", "--fail-on", "never"];
+    args.extend(extra);
+    let o = run_in(dir, &args);
+    if o.status.code() != Some(0) {
+        return (o.status.code(), 0);
+    }
+    let n = json(&o)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "removed-api-version")
+        .count();
+    (o.status.code(), n)
+}
+
+#[test]
+fn kubernetes_version_from_config_file_flag_and_check_params() {
+    let d = tempdir();
+    write(d.path(), "cronjob.yaml", OLD_CRONJOB);
+    // batch/v1beta1 CronJob was removed in 1.25.
+    write(d.path(), ".rampart.yaml", "kubernetes-version: \"1.24\"\n");
+    assert_eq!(removed(d.path(), &[]), (Some(0), 0));
+    write(d.path(), ".rampart.yaml", "kubernetes-version: v1.25.3\n");
+    assert_eq!(removed(d.path(), &[]), (Some(0), 1));
+    // The flag wins over the file.
+    assert_eq!(removed(d.path(), &["--kubernetes-version", "1.24"]), (Some(0), 0));
+    // A check's own parameter wins over the top-level key, and the flag over both.
+    write(
+        d.path(),
+        ".rampart.yaml",
+        "kubernetes-version: \"1.24\"\nchecks:\n  removed-api-version:\n    params:\n      kubernetes-version: \"1.30\"\n",
+    );
+    assert_eq!(removed(d.path(), &[]), (Some(0), 1));
+    assert_eq!(removed(d.path(), &["--kubernetes-version", "1.24"]), (Some(0), 0));
+    // Without any setting, the newest known release: removed.
+    write(d.path(), ".rampart.yaml", "# none\n");
+    assert_eq!(removed(d.path(), &[]), (Some(0), 1));
+
+    // Bad values are errors naming the file and line, or the flag.
+    write(
+        d.path(),
+        ".rampart.yaml",
+        "fail-on: high\nkubernetes-version: \"one.thirty\"\n",
+    );
+    let o = run_in(d.path(), &["scan"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".rampart.yaml:2:"), "{}", stderr(&o));
+    write(d.path(), ".rampart.yaml", "# none\n");
+    let o = run_in(d.path(), &["scan", "--kubernetes-version", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--kubernetes-version"), "{}", stderr(&o));
+}
