@@ -15,6 +15,7 @@
 #                  takes about ten minutes and checkov minutes per run, so one run is the default)
 #   SYNTH_RUNS     hyperfine runs on the synthetic set     (default: 5)
 #   SKIP_BUILD=1   reuse the existing release build
+#   SYNTHETIC_ONLY=1  only the synthetic corpus against the parsing floor (no peers needed)
 # Run as root, it installs hyperfine and GNU time with apt-get when they are missing.
 set -euo pipefail
 
@@ -47,7 +48,9 @@ if ((${#need[@]})); then
     exit 1
   fi
 fi
+synthetic_only=${SYNTHETIC_ONLY:-0}
 for t in "$trivy" "$checkov"; do
+  [[ $synthetic_only == 1 ]] && break
   [[ -x $t ]] || { echo "missing peer $t; install the peers first (shared/peers/install.sh), or set PEERS_VENV" >&2; exit 1; }
 done
 [[ -d $corpus ]] || { echo "missing corpus $corpus (set BENCH_CORPUS)" >&2; exit 1; }
@@ -76,8 +79,10 @@ python3 bench/gen-synthetic.py "$synth" | tee "$out/synthetic.txt" >&2
   echo "load before runs: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "rampart: $("$rampart" --version 2>&1 | head -n1)"
   echo "rustc: $(rustc --version)"
-  echo "trivy: $("$trivy" --version 2>&1 | head -n1)"
-  echo "checkov: $("$checkov" --version 2>&1 | head -n1)"
+  if [[ $synthetic_only != 1 ]]; then
+    echo "trivy: $("$trivy" --version 2>&1 | head -n1)"
+    echo "checkov: $("$checkov" --version 2>&1 | head -n1)"
+  fi
   echo "hyperfine: $(hyperfine --version)"
   echo "python: $(python3 --version 2>&1)"
   echo "corpus: $(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l) manifest files, $(du -sh "$corpus" | cut -f1)"
@@ -103,6 +108,7 @@ timev() { # name, command...
   /usr/bin/time -v -o "$out/time-$name.txt" "$@" > /dev/null 2> "$out/time-$name.stderr" || {
     echo "$name failed, see $out/time-$name.stderr" >&2; exit 1; }
 }
+if [[ $synthetic_only != 1 ]]; then
 say "corpus: rampart, hyperfine, $rampart_runs runs each"
 echo "load before corpus timing: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
 hyperfine -N --warmup 2 --runs "$rampart_runs" --style basic \
@@ -120,6 +126,7 @@ for i in $(seq 1 "$peer_runs"); do
   echo "load before checkov run $i: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
   eval "timev corpus-checkov-$i $cmd_checkov"
 done
+fi
 
 # --- (e) synthetic corpus: rampart against the parsing floor -------------------------------
 say "synthetic: floor"
@@ -142,7 +149,7 @@ echo "load after runs: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
 
 # --- (f) summary ---------------------------------------------------------------------------
 say "summary"
-python3 - "$out" "$peer_runs" <<'PY' | tee "$out/summary.md"
+python3 - "$out" "$peer_runs" "$synthetic_only" <<'PY' | tee "$out/summary.md"
 import json, re, sys
 out = sys.argv[1]
 
@@ -171,27 +178,33 @@ def median(xs):
     n = len(xs)
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
-c = hf("corpus")
-base = c["rampart"]["mean"]
-print("## Corpus (real-world manifests)\n")
-print("rampart: mean ± σ of hyperfine runs; peers: median of "
-      f"{peer_runs} /usr/bin/time run{'s' if peer_runs > 1 else ''}.\n")
-print("| tool | time | peer time / rampart time | peak RSS | CPU (user+sys)/wall |")
-print("|---|---:|---:|---:|---:|")
-rows = []
-for name, key in [("rampart", "corpus-rampart"), ("rampart --enable all", "corpus-rampart-all")]:
-    m = timev(key)
-    rows.append((name, fmt_t(c[name]), c[name]["mean"], m))
-for name, key in [("trivy config", "corpus-trivy"), ("checkov", "corpus-checkov")]:
-    runs = [timev(f"{key}-{i}") for i in range(1, peer_runs + 1)]
-    wall = median([r["wall"] for r in runs])
-    m = {"rss_mb": max(r["rss_mb"] for r in runs), "cpu": median([r["cpu"] for r in runs]), "wall": wall}
-    rows.append((name, f"{wall:.1f} s", wall, m))
+synthetic_only = sys.argv[3] == "1"
+
 def ratio(x):
     return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x"
 
-for name, shown, t, m in rows:
-    print(f"| {name} | {shown} | {ratio(t / base)} | {m['rss_mb']:.1f} MB | {m['cpu'] / m['wall'] * 100:.0f}% |")
+def corpus_table():
+    c = hf("corpus")
+    base = c["rampart"]["mean"]
+    print("## Corpus (real-world manifests)\n")
+    print("rampart: mean ± σ of hyperfine runs; peers: median of "
+          f"{peer_runs} /usr/bin/time run{'s' if peer_runs > 1 else ''}.\n")
+    print("| tool | time | peer time / rampart time | peak RSS | CPU (user+sys)/wall |")
+    print("|---|---:|---:|---:|---:|")
+    rows = []
+    for name, key in [("rampart", "corpus-rampart"), ("rampart --enable all", "corpus-rampart-all")]:
+        m = timev(key)
+        rows.append((name, fmt_t(c[name]), c[name]["mean"], m))
+    for name, key in [("trivy config", "corpus-trivy"), ("checkov", "corpus-checkov")]:
+        runs = [timev(f"{key}-{i}") for i in range(1, peer_runs + 1)]
+        wall = median([r["wall"] for r in runs])
+        m = {"rss_mb": max(r["rss_mb"] for r in runs), "cpu": median([r["cpu"] for r in runs]), "wall": wall}
+        rows.append((name, f"{wall:.1f} s", wall, m))
+    for name, shown, t, m in rows:
+        print(f"| {name} | {shown} | {ratio(t / base)} | {m['rss_mb']:.1f} MB | {m['cpu'] / m['wall'] * 100:.0f}% |")
+
+if not synthetic_only:
+    corpus_table()
 
 with open(f"{out}/floor.txt") as f:
     floor = dict(kv.split("=") for kv in f.read().split())
