@@ -42,12 +42,8 @@ impl Source {
                 .filter(|&i| i < text.len())
                 .collect()
         });
-        let i = (line as usize).checked_sub(1)?;
-        let start = *starts.get(i)?;
-        let end = starts.get(i + 1).map_or(text.len(), |&next| next - 1);
-        // The last line keeps its `\n` when the text ends with one.
-        let l = &text[start..end];
-        let l = l.strip_suffix('\n').unwrap_or(l);
+        let start = *starts.get((line as usize).checked_sub(1)?)?;
+        let l = text[start..].split('\n').next().unwrap_or_default();
         Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
