@@ -68,6 +68,24 @@ pub fn write_stdout(s: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes a report through a buffer to `file`, or to standard output when there is none.
+fn write_streamed(
+    file: Option<&Path>,
+    render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if let Some(p) = file {
+        let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        render(&mut w)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write {}", p.display()))
+    } else {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        render(&mut w).and_then(|()| w.flush())?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Text,
@@ -369,7 +387,11 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
                     compact: args.compact,
                 },
             ),
-            Format::Json => rampart_report::json(&report),
+            Format::Json => {
+                // Streamed: a large scan's JSON report is never held in memory whole.
+                write_streamed(file.as_deref(), |w| rampart_report::write_json(&report, w))?;
+                continue;
+            }
             Format::Sarif => rampart_report::sarif(&report),
             Format::Junit => rampart_report::junit(&report),
             Format::Github => rampart_report::github(&report),
