@@ -45,6 +45,27 @@ pub struct Inventory {
     pdb_all: HashSet<String>,
     /// `(kind, namespace, name)` of the targets of HorizontalPodAutoscalers.
     autoscaled: HashSet<(String, String, String)>,
+    /// RoleBindings and ClusterRoleBindings by the service accounts their subjects
+    /// name: `(namespace, name)` of a ServiceAccount subject or of a
+    /// `system:serviceaccount:NS:NAME` user.
+    bindings_by_account: HashMap<(String, String), Vec<usize>>,
+    /// Bindings to the group of every service account of a namespace
+    /// (`system:serviceaccounts:NS`).
+    bindings_by_account_namespace: HashMap<String, Vec<usize>>,
+    /// Bindings to groups holding every service account (`system:serviceaccounts`,
+    /// `system:authenticated`).
+    bindings_to_all_accounts: Vec<usize>,
+}
+
+/// What a binding subject grants to, among service accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSubject<'a> {
+    /// One service account: `(namespace, name)`.
+    Account(&'a str, &'a str),
+    /// Every service account of a namespace.
+    Namespace(&'a str),
+    /// Every service account of the cluster.
+    All,
 }
 
 /// The workloads of one namespace and an index of their pod labels.
@@ -116,7 +137,51 @@ impl Inventory {
             }
         }
         inv.index_policies(objects);
+        inv.index_bindings(objects);
         inv
+    }
+
+    /// Indexes RoleBindings and ClusterRoleBindings by the service accounts they bind.
+    fn index_bindings(&mut self, objects: &[Object]) {
+        for kind in ["ClusterRoleBinding", "RoleBinding"] {
+            for &i in self.by_kind.get(kind).map_or(&[][..], Vec::as_slice) {
+                for subject in crate::rbac::service_account_subjects(&objects[i]) {
+                    let list = match subject {
+                        AccountSubject::Account(ns, name) => self
+                            .bindings_by_account
+                            .entry((ns.to_string(), name.to_string()))
+                            .or_default(),
+                        AccountSubject::Namespace(ns) => self
+                            .bindings_by_account_namespace
+                            .entry(ns.to_string())
+                            .or_default(),
+                        AccountSubject::All => &mut self.bindings_to_all_accounts,
+                    };
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The RoleBindings and ClusterRoleBindings with a subject that includes service
+    /// account `namespace/name`, in the order of the scan: exactly the bindings for which
+    /// [`crate::rbac::binds_service_account`] holds. A RoleBinding among them grants only
+    /// in its own namespace, which may differ from the account's.
+    pub fn bindings_of_service_account(&self, namespace: &str, name: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .bindings_by_account
+            .get(&(namespace.to_string(), name.to_string()))
+            .into_iter()
+            .chain(self.bindings_by_account_namespace.get(namespace))
+            .chain(std::iter::once(&self.bindings_to_all_accounts))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Records which workloads the NetworkPolicies and PodDisruptionBudgets of their
@@ -846,5 +911,77 @@ spec:
         assert!(!inv.has_custom_resources("x"));
         assert!(inv.has_custom_resources("y"));
         assert!(!inv.has_custom_resources("z"));
+    }
+
+    #[test]
+    fn binding_index_agrees_with_the_subjects() {
+        let objs = objects(
+            "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: a}
+subjects:
+- {kind: ServiceAccount, name: ci, namespace: build}
+- {kind: ServiceAccount, name: orphan}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: build}
+subjects:
+- {kind: ServiceAccount, name: deployer}
+- {kind: User, name: \"system:serviceaccount:web:front\"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: c}
+subjects:
+- {kind: Group, name: \"system:serviceaccounts:web\"}
+- {kind: Group, name: \"system:serviceaccounts:web\"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: d}
+subjects:
+- {kind: Group, name: system:authenticated}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e}
+subjects:
+- {kind: Group, name: system:serviceaccounts}
+- {kind: User, name: jane}
+- {kind: ServiceAccount, name: ci, namespace: \"\"}
+---
+apiVersion: other.example.com/v1
+kind: RoleBinding
+metadata: {name: f, namespace: build}
+subjects:
+- {kind: ServiceAccount, name: deployer}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: g, namespace: default}
+subjects:
+- {kind: ServiceAccount, name: ci}
+",
+        );
+        let inv = Inventory::build(&objs);
+        let accounts = [
+            ("build", "ci"),
+            ("build", "deployer"),
+            ("web", "front"),
+            ("web", "other"),
+            ("default", "ci"),
+            ("default", "orphan"),
+            ("x", "y"),
+        ];
+        for (ns, name) in accounts {
+            let direct: Vec<usize> = (0..objs.len())
+                .filter(|&i| crate::rbac::binds_service_account(&objs[i], ns, name))
+                .collect();
+            assert_eq!(inv.bindings_of_service_account(ns, name), direct, "{ns}/{name}");
+        }
+        assert_eq!(inv.bindings_of_service_account("build", "ci"), vec![0, 3, 4]);
+        assert_eq!(inv.bindings_of_service_account("web", "other"), vec![2, 3, 4]);
+        assert_eq!(inv.bindings_of_service_account("default", "ci"), vec![3, 4, 6]);
     }
 }

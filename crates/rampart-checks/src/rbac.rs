@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use rampart_model::{Node, Object};
 
 use crate::Emitter;
-use crate::inventory::{Inventory, namespace_of};
+use crate::inventory::{AccountSubject, Inventory, namespace_of};
 
 /// The API group of Roles, ClusterRoles and their bindings.
 pub const API_GROUP: &str = "rbac.authorization.k8s.io";
@@ -670,6 +670,51 @@ pub fn binds_service_account(obj: &Object, namespace: &str, name: &str) -> bool 
             }
             .matches_service_account(namespace, name)
         })
+}
+
+/// The service accounts the subjects of a RoleBinding or ClusterRoleBinding include, for
+/// the inventory's index. Agrees with [`Subject::matches_service_account`]: a binding
+/// binds `namespace/name` exactly when one of these covers it.
+pub fn service_account_subjects(obj: &Object) -> Vec<AccountSubject<'_>> {
+    if obj.group() != API_GROUP {
+        return Vec::new();
+    }
+    let own = match obj.kind.as_str() {
+        "RoleBinding" => Some(namespace_of(obj)),
+        "ClusterRoleBinding" => None,
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for node in obj.root.get("subjects").map(Node::items).unwrap_or_default() {
+        let text = |k: &str| node.get(k).and_then(Node::scalar_text);
+        let (Some(kind), Some(name)) = (text("kind"), text("name")) else {
+            continue;
+        };
+        match kind {
+            "ServiceAccount" => {
+                if let Some(ns) = text("namespace").filter(|n| !n.is_empty()).or(own) {
+                    out.push(AccountSubject::Account(ns, name));
+                }
+            }
+            "User" => {
+                if let Some((ns, account)) = name
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|rest| rest.split_once(':'))
+                {
+                    out.push(AccountSubject::Account(ns, account));
+                }
+            }
+            "Group" => {
+                if matches!(name, "system:serviceaccounts" | "system:authenticated") {
+                    out.push(AccountSubject::All);
+                } else if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
+                    out.push(AccountSubject::Namespace(ns));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `Role "ci/deployer"`, `ClusterRole "view"`.

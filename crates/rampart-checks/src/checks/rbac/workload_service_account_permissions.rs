@@ -183,8 +183,12 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
     let mut admin: Option<(bool, String)> = None;
     let mut found: Vec<Option<Chain>> = CAPABILITIES.iter().map(|_| None).collect();
     // ClusterRoleBindings first, so that a cluster-wide grant is the one reported.
-    let cluster = ctx.inventory.of_kind("ClusterRoleBinding").iter();
-    let local = ctx.inventory.in_namespace("RoleBinding", namespace).iter();
+    let candidates = ctx.inventory.bindings_of_service_account(namespace, account);
+    let is_cluster = |i: &&usize| ctx.objects[**i].kind == "ClusterRoleBinding";
+    let cluster = candidates.iter().filter(is_cluster);
+    let local = candidates
+        .iter()
+        .filter(|i| !is_cluster(i) && namespace_of(&ctx.objects[**i]) == namespace);
     for &i in cluster.chain(local) {
         let o = &ctx.objects[i];
         if !binds_service_account(o, namespace, account) {
