@@ -496,7 +496,7 @@ impl PodLabels {
             .and_then(|m| m.get("labels"))
             .map(Node::entries)
             .unwrap_or_default()
-            .map(|(k, v)| (k.name.clone(), v.scalar_text().unwrap_or("").to_string()))
+            .map(|(k, v)| (k.name.to_string(), v.scalar_text().unwrap_or("").to_string()))
             .collect();
         Some(PodLabels {
             fixed,
@@ -643,7 +643,7 @@ impl LabelSelector {
             requirements: node
                 .entries()
                 .map(|(k, v)| Requirement {
-                    key: k.name.clone(),
+                    key: k.name.to_string(),
                     op: Operator::In,
                     values: vec![v.scalar_text().unwrap_or("").to_string()],
                     equality: true,

@@ -844,7 +844,7 @@ mod tests {
 
     fn rule(groups: &[&str], resources: &[&str], verbs: &[&str], names: &[&str]) -> Node {
         let key = |k: &str| rampart_model::Key {
-            name: k.to_string(),
+            name: k.into(),
             pos: Pos::NONE,
         };
         Node {

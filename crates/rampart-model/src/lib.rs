@@ -12,7 +12,7 @@ pub mod yaml;
 
 use std::sync::Arc;
 
-pub use node::{Key, Node, Pos, Scalar, ScalarType, Value, resolve_plain};
+pub use node::{Key, Node, Pos, Scalar, ScalarType, Text, Value, resolve_plain};
 pub use object::{DocKind, Object, Source, objects_from_doc};
 pub use source::{DecodeError, decode};
 pub use workload::{Container, ContainerKind, PodSpec, is_workload};

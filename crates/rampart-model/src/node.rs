@@ -39,16 +39,21 @@ pub enum ScalarType {
     Str,
 }
 
+/// The text of a scalar or a mapping key. Up to 24 bytes are stored inline, without an
+/// allocation of their own: that covers nearly every key and most values of a manifest,
+/// which keeps a large scan's trees small.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
     /// The scalar's text after YAML unquoting and folding.
-    pub text: String,
+    pub text: Text,
     pub ty: ScalarType,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
-    pub name: String,
+    pub name: Text,
     pub pos: Pos,
 }
 
@@ -69,14 +74,14 @@ impl Node {
     pub fn null(pos: Pos) -> Node {
         Node {
             value: Value::Scalar(Scalar {
-                text: String::new(),
+                text: Text::default(),
                 ty: ScalarType::Null,
             }),
             pos,
         }
     }
 
-    pub fn string(text: impl Into<String>, pos: Pos) -> Node {
+    pub fn string(text: impl Into<Text>, pos: Pos) -> Node {
         Node {
             value: Value::Scalar(Scalar {
                 text: text.into(),
@@ -164,7 +169,7 @@ impl Node {
             Value::Scalar(Scalar {
                 text,
                 ty: ScalarType::Str,
-            }) => Some(text),
+            }) => Some(text.as_str()),
             _ => None,
         }
     }
@@ -215,24 +220,24 @@ impl Node {
         let value = match v {
             serde_json::Value::Null => return Node::null(Pos::NONE),
             serde_json::Value::Bool(b) => Value::Scalar(Scalar {
-                text: b.to_string(),
+                text: Text::const_new(if *b { "true" } else { "false" }),
                 ty: ScalarType::Bool(*b),
             }),
             serde_json::Value::Number(n) => Value::Scalar(Scalar {
-                text: n.to_string(),
+                text: Text::from(n.to_string()),
                 ty: n.as_i64().map_or_else(
                     || ScalarType::Float(n.as_f64().unwrap_or(f64::NAN)),
                     ScalarType::Int,
                 ),
             }),
-            serde_json::Value::String(s) => return Node::string(s.clone(), Pos::NONE),
+            serde_json::Value::String(s) => return Node::string(s.as_str(), Pos::NONE),
             serde_json::Value::Array(a) => Value::Seq(a.iter().map(Node::from_json).collect()),
             serde_json::Value::Object(o) => Value::Map(
                 o.iter()
                     .map(|(k, v)| {
                         (
                             Key {
-                                name: k.clone(),
+                                name: Text::from(k.as_str()),
                                 pos: Pos::NONE,
                             },
                             Node::from_json(v),
@@ -255,16 +260,16 @@ impl Node {
                 ScalarType::Bool(b) => serde_json::Value::Bool(b),
                 ScalarType::Int(i) => serde_json::Value::from(i),
                 ScalarType::Float(f) => serde_json::Number::from_f64(f).map_or_else(
-                    || serde_json::Value::String(s.text.clone()),
+                    || serde_json::Value::String(s.text.to_string()),
                     serde_json::Value::Number,
                 ),
-                ScalarType::Str => serde_json::Value::String(s.text.clone()),
+                ScalarType::Str => serde_json::Value::String(s.text.to_string()),
             },
             Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .map(|(k, v)| (k.name.to_string(), v.to_json()))
                     .collect(),
             ),
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
-use crate::node::{Key, Node, Pos, Scalar, ScalarType, Value, resolve_plain};
+use crate::node::{Key, Node, Pos, Scalar, ScalarType, Text, Value, resolve_plain};
 
 /// Limits that protect the loader from hostile input.
 #[derive(Debug, Clone, Copy)]
@@ -55,15 +55,19 @@ pub struct Loaded {
     pub warnings: Vec<Problem>,
 }
 
+/// An open collection. Its children so far live at the end of the builder's scratch
+/// stacks, from `start` on, so that each finished collection is allocated once, at its
+/// exact size, instead of growing by doubling (which left up to half of every sequence
+/// and mapping unused, for the whole scan).
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        start: usize,
         pos: Pos,
         anchor: usize,
         start_count: usize,
     },
     Map {
-        entries: Vec<(Key, Node)>,
+        start: usize,
         pending: Option<Key>,
         merges: Vec<Node>,
         pos: Pos,
@@ -81,6 +85,10 @@ struct DocBuilder<'a> {
     alias_nodes: usize,
     root: Option<Node>,
     warnings: Vec<Problem>,
+    /// Items of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// Entries of the open mappings, innermost last.
+    entries: Vec<(Key, Node)>,
 }
 
 impl DocBuilder<'_> {
@@ -126,29 +134,33 @@ impl DocBuilder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
+                start,
                 pending,
                 merges,
                 ..
             }) => match pending.take() {
                 None => {
-                    let name = match &node.value {
-                        Value::Scalar(s) => s.text.clone(),
+                    let pos = node.pos;
+                    let name = match node.value {
+                        Value::Scalar(s) => s.text,
                         _ => {
                             return Err(Problem {
-                                pos: node.pos,
+                                pos,
                                 message: "a mapping or sequence used as a mapping key is not valid in Kubernetes manifests".into(),
                             });
                         }
                     };
-                    *pending = Some(Key { name, pos: node.pos });
+                    *pending = Some(Key { name, pos });
                 }
                 Some(key) => {
                     if key.name == "<<" {
                         merges.push(node);
-                    } else if let Some(existing) = entries.iter_mut().find(|(k, _)| k.name == key.name) {
+                    } else if let Some(existing) = self.entries[*start..]
+                        .iter_mut()
+                        .find(|(k, _)| k.name == key.name)
+                    {
                         self.warnings.push(Problem {
                             pos: key.pos,
                             message: format!(
@@ -158,7 +170,7 @@ impl DocBuilder<'_> {
                         });
                         *existing = (key, node);
                     } else {
-                        entries.push((key, node));
+                        self.entries.push((key, node));
                     }
                 }
             },
@@ -174,7 +186,7 @@ impl DocBuilder<'_> {
                 let ty = scalar_type(&text, style, tag.as_deref());
                 let node = Node {
                     value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
+                        text: Text::from(text),
                         ty,
                     }),
                     pos,
@@ -185,7 +197,7 @@ impl DocBuilder<'_> {
                 let start_count = self.nodes;
                 self.open(
                     Frame::Seq {
-                        items: Vec::new(),
+                        start: self.items.len(),
                         pos,
                         anchor,
                         start_count,
@@ -197,7 +209,7 @@ impl DocBuilder<'_> {
                 let start_count = self.nodes;
                 self.open(
                     Frame::Map {
-                        entries: Vec::new(),
+                        start: self.entries.len(),
                         pending: None,
                         merges: Vec::new(),
                         pos,
@@ -209,12 +221,14 @@ impl DocBuilder<'_> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq {
-                    items,
+                    start,
                     pos,
                     anchor,
                     start_count,
                 }) = self.stack.pop()
                 {
+                    // Collected from an exact-size iterator: allocated at its final size.
+                    let items: Vec<Node> = self.items.drain(start..).collect();
                     let count = self.nodes - start_count;
                     self.push(
                         Node {
@@ -228,7 +242,7 @@ impl DocBuilder<'_> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
-                    mut entries,
+                    start,
                     merges,
                     pos,
                     anchor,
@@ -236,6 +250,7 @@ impl DocBuilder<'_> {
                     ..
                 }) = self.stack.pop()
                 {
+                    let mut entries: Vec<(Key, Node)> = self.entries.drain(start..).collect();
                     apply_merges(&mut entries, merges);
                     let count = self.nodes - start_count;
                     self.push(
@@ -396,7 +411,18 @@ fn load_chunk(
             Ok((ev, span)) => match ev {
                 Event::StreamEnd => return None,
                 Event::DocumentStart(_) => {
-                    builder = new_builder(limits, line_offset);
+                    // A fresh builder, keeping the scratch stacks' capacity.
+                    let (mut items, mut entries) = (
+                        std::mem::take(&mut builder.items),
+                        std::mem::take(&mut builder.entries),
+                    );
+                    items.clear();
+                    entries.clear();
+                    builder = DocBuilder {
+                        items,
+                        entries,
+                        ..new_builder(limits, line_offset)
+                    };
                     started = true;
                     start = builder.pos(&span);
                 }
@@ -438,6 +464,8 @@ fn new_builder(limits: &Limits, line_offset: u32) -> DocBuilder<'_> {
         alias_nodes: 0,
         root: None,
         warnings: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
     }
 }
 
