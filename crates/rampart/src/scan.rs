@@ -160,7 +160,9 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<(String, Vec<u8>), Diagno
                     .to_string(),
                 });
             }
-            let mut buf = Vec::new();
+            // Sized from the metadata: growing by doubling would map fresh memory several
+            // times over for each large file. `take` still bounds a file that grew since.
+            let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
             std::fs::File::open(path)
                 .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut buf))
                 .map_err(err)?;
