@@ -19,6 +19,8 @@ use std::fmt;
 
 use rampart_model::{Node, Object, PodSpec};
 
+use crate::rbac::{AccountSubject, binding_subjects};
+
 /// Indices into the objects of a scan, by kind, by identity, by namespace and by pod
 /// labels.
 #[derive(Debug, Default)]
@@ -55,17 +57,6 @@ pub struct Inventory {
     /// Bindings to groups holding every service account (`system:serviceaccounts`,
     /// `system:authenticated`).
     bindings_to_all_accounts: Vec<usize>,
-}
-
-/// What a binding subject grants to, among service accounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountSubject<'a> {
-    /// One service account: `(namespace, name)`.
-    Account(&'a str, &'a str),
-    /// Every service account of a namespace.
-    Namespace(&'a str),
-    /// Every service account of the cluster.
-    All,
 }
 
 /// The workloads of one namespace and an index of their pod labels.
@@ -145,7 +136,7 @@ impl Inventory {
     fn index_bindings(&mut self, objects: &[Object]) {
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             for &i in self.by_kind.get(kind).map_or(&[][..], Vec::as_slice) {
-                for subject in crate::rbac::service_account_subjects(&objects[i]) {
+                for subject in binding_subjects(&objects[i]).filter_map(|s| s.account()) {
                     let list = match subject {
                         AccountSubject::Account(ns, name) => self
                             .bindings_by_account
@@ -166,8 +157,8 @@ impl Inventory {
     }
 
     /// The RoleBindings and ClusterRoleBindings with a subject that includes service
-    /// account `namespace/name`, in the order of the scan: exactly the bindings for which
-    /// [`crate::rbac::binds_service_account`] holds. A RoleBinding among them grants only
+    /// account `namespace/name` ([`crate::rbac::Subject::matches_service_account`]), in the
+    /// order of the scan. A RoleBinding among them grants only
     /// in its own namespace, which may differ from the account's.
     pub fn bindings_of_service_account(&self, namespace: &str, name: &str) -> Vec<usize> {
         let mut out: Vec<usize> = self
@@ -976,7 +967,7 @@ subjects:
         ];
         for (ns, name) in accounts {
             let direct: Vec<usize> = (0..objs.len())
-                .filter(|&i| crate::rbac::binds_service_account(&objs[i], ns, name))
+                .filter(|&i| binding_subjects(&objs[i]).any(|s| s.matches_service_account(ns, name)))
                 .collect();
             assert_eq!(inv.bindings_of_service_account(ns, name), direct, "{ns}/{name}");
         }

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use rampart_model::{Node, Object};
 
 use crate::Emitter;
-use crate::inventory::{AccountSubject, Inventory, namespace_of};
+use crate::inventory::{Inventory, namespace_of};
 
 /// The API group of Roles, ClusterRoles and their bindings.
 pub const API_GROUP: &str = "rbac.authorization.k8s.io";
@@ -515,23 +515,56 @@ pub struct Subject<'a> {
     pub namespace: Option<&'a str>,
 }
 
-impl Subject<'_> {
+/// The service accounts a binding subject includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSubject<'a> {
+    /// One service account: `(namespace, name)`.
+    Account(&'a str, &'a str),
+    /// Every service account of a namespace.
+    Namespace(&'a str),
+    /// Every service account of the cluster.
+    All,
+}
+
+impl AccountSubject<'_> {
+    /// Whether service account `namespace/name` is included.
+    pub fn covers(self, namespace: &str, name: &str) -> bool {
+        match self {
+            AccountSubject::Account(ns, n) => ns == namespace && n == name,
+            AccountSubject::Namespace(ns) => ns == namespace,
+            AccountSubject::All => true,
+        }
+    }
+}
+
+impl<'a> Subject<'a> {
+    /// The service accounts whose tokens this subject matches: a ServiceAccount (with its
+    /// namespace), a `system:serviceaccount:NS:NAME` user, or the groups
+    /// `system:serviceaccounts:NS`, `system:serviceaccounts` and `system:authenticated`.
+    pub fn account(&self) -> Option<AccountSubject<'a>> {
+        match self.kind {
+            "ServiceAccount" => Some(AccountSubject::Account(self.namespace?, self.name)),
+            "User" => {
+                let (ns, name) = self
+                    .name
+                    .strip_prefix("system:serviceaccount:")?
+                    .split_once(':')?;
+                Some(AccountSubject::Account(ns, name))
+            }
+            "Group" if matches!(self.name, "system:serviceaccounts" | "system:authenticated") => {
+                Some(AccountSubject::All)
+            }
+            "Group" => self
+                .name
+                .strip_prefix("system:serviceaccounts:")
+                .map(AccountSubject::Namespace),
+            _ => None,
+        }
+    }
+
     /// Whether requests made with the token of service account `namespace/name` match.
     pub fn matches_service_account(&self, namespace: &str, name: &str) -> bool {
-        match self.kind {
-            "ServiceAccount" => self.name == name && self.namespace == Some(namespace),
-            "User" => {
-                self.name
-                    .strip_prefix("system:serviceaccount:")
-                    .and_then(|rest| rest.split_once(':'))
-                    == Some((namespace, name))
-            }
-            "Group" => {
-                matches!(self.name, "system:serviceaccounts" | "system:authenticated")
-                    || self.name.strip_prefix("system:serviceaccounts:") == Some(namespace)
-            }
-            _ => false,
-        }
+        self.account().is_some_and(|a| a.covers(namespace, name))
     }
 
     /// `service account "ci/deployer"`, `group "ops"`, `user "jane"`.
@@ -562,14 +595,7 @@ impl<'a> Binding<'a> {
     /// The binding, when the object is a RoleBinding or ClusterRoleBinding of the RBAC API
     /// group with a `roleRef` naming a Role or ClusterRole.
     pub fn parse(obj: &'a Object) -> Option<Binding<'a>> {
-        if obj.group() != API_GROUP {
-            return None;
-        }
-        let namespace = match obj.kind.as_str() {
-            "RoleBinding" => Some(namespace_of(obj)),
-            "ClusterRoleBinding" => None,
-            _ => return None,
-        };
+        let namespace = binding_scope(obj)?;
         let role = obj.root.get("roleRef")?;
         let role_group = role
             .get("apiGroup")
@@ -580,32 +606,7 @@ impl<'a> Binding<'a> {
         if role_group != API_GROUP || !matches!(role_kind, "Role" | "ClusterRole") {
             return None;
         }
-        let subjects = obj
-            .root
-            .get("subjects")
-            .map(Node::items)
-            .unwrap_or_default()
-            .enumerate()
-            .filter_map(|(index, node)| {
-                let kind = node.get("kind").and_then(Node::scalar_text)?;
-                let name = node.get("name").and_then(Node::scalar_text)?;
-                let own = node
-                    .get("namespace")
-                    .and_then(Node::scalar_text)
-                    .filter(|n| !n.is_empty());
-                Some(Subject {
-                    index,
-                    node,
-                    kind,
-                    name,
-                    namespace: if kind == "ServiceAccount" {
-                        own.or(namespace)
-                    } else {
-                        own
-                    },
-                })
-            })
-            .collect();
+        let subjects = subjects_of(obj, namespace).collect();
         Some(Binding {
             obj,
             namespace,
@@ -636,85 +637,54 @@ impl<'a> Binding<'a> {
     }
 }
 
-/// Whether a RoleBinding or ClusterRoleBinding has a subject matching service account
-/// `namespace/name`: a cheap test, without allocation, to run before [`Binding::parse`].
-pub fn binds_service_account(obj: &Object, namespace: &str, name: &str) -> bool {
+/// The scope of a RoleBinding (`Some(namespace)`) or ClusterRoleBinding (`None`) of the
+/// RBAC API group; `None` for any other object.
+#[allow(clippy::option_option)]
+fn binding_scope(obj: &Object) -> Option<Option<&str>> {
     if obj.group() != API_GROUP {
-        return false;
+        return None;
     }
-    let own = match obj.kind.as_str() {
-        "RoleBinding" => Some(namespace_of(obj)),
-        "ClusterRoleBinding" => None,
-        _ => return false,
-    };
+    match obj.kind.as_str() {
+        "RoleBinding" => Some(Some(namespace_of(obj))),
+        "ClusterRoleBinding" => Some(None),
+        _ => None,
+    }
+}
+
+/// The subjects of a binding with scope `scope`: a ServiceAccount without a namespace
+/// belongs to the RoleBinding's namespace.
+fn subjects_of<'a>(obj: &'a Object, scope: Option<&'a str>) -> impl Iterator<Item = Subject<'a>> {
     obj.root
         .get("subjects")
         .map(Node::items)
         .unwrap_or_default()
-        .any(|node| {
-            let text = |k: &str| node.get(k).and_then(Node::scalar_text);
-            let (Some(kind), Some(subject)) = (text("kind"), text("name")) else {
-                return false;
-            };
-            let sa_namespace = if kind == "ServiceAccount" {
-                text("namespace").filter(|n| !n.is_empty()).or(own)
-            } else {
-                None
-            };
-            Subject {
-                index: 0,
+        .enumerate()
+        .filter_map(move |(index, node)| {
+            let kind = node.get("kind").and_then(Node::scalar_text)?;
+            let name = node.get("name").and_then(Node::scalar_text)?;
+            let own = node
+                .get("namespace")
+                .and_then(Node::scalar_text)
+                .filter(|n| !n.is_empty());
+            Some(Subject {
+                index,
                 node,
                 kind,
-                name: subject,
-                namespace: sa_namespace,
-            }
-            .matches_service_account(namespace, name)
+                name,
+                namespace: if kind == "ServiceAccount" {
+                    own.or(scope)
+                } else {
+                    own
+                },
+            })
         })
 }
 
-/// The service accounts the subjects of a RoleBinding or ClusterRoleBinding include, for
-/// the inventory's index. Agrees with [`Subject::matches_service_account`]: a binding
-/// binds `namespace/name` exactly when one of these covers it.
-pub fn service_account_subjects(obj: &Object) -> Vec<AccountSubject<'_>> {
-    if obj.group() != API_GROUP {
-        return Vec::new();
-    }
-    let own = match obj.kind.as_str() {
-        "RoleBinding" => Some(namespace_of(obj)),
-        "ClusterRoleBinding" => None,
-        _ => return Vec::new(),
-    };
-    let mut out = Vec::new();
-    for node in obj.root.get("subjects").map(Node::items).unwrap_or_default() {
-        let text = |k: &str| node.get(k).and_then(Node::scalar_text);
-        let (Some(kind), Some(name)) = (text("kind"), text("name")) else {
-            continue;
-        };
-        match kind {
-            "ServiceAccount" => {
-                if let Some(ns) = text("namespace").filter(|n| !n.is_empty()).or(own) {
-                    out.push(AccountSubject::Account(ns, name));
-                }
-            }
-            "User" => {
-                if let Some((ns, account)) = name
-                    .strip_prefix("system:serviceaccount:")
-                    .and_then(|rest| rest.split_once(':'))
-                {
-                    out.push(AccountSubject::Account(ns, account));
-                }
-            }
-            "Group" => {
-                if matches!(name, "system:serviceaccounts" | "system:authenticated") {
-                    out.push(AccountSubject::All);
-                } else if let Some(ns) = name.strip_prefix("system:serviceaccounts:") {
-                    out.push(AccountSubject::Namespace(ns));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+/// The subjects of a RoleBinding or ClusterRoleBinding of the RBAC API group, without
+/// requiring a valid `roleRef` (nothing for any other object).
+pub fn binding_subjects(obj: &Object) -> impl Iterator<Item = Subject<'_>> {
+    let scope = binding_scope(obj);
+    scope.map(|scope| subjects_of(obj, scope)).into_iter().flatten()
 }
 
 /// `Role "ci/deployer"`, `ClusterRole "view"`.

@@ -3,7 +3,7 @@ use rampart_model::{Node, Object, PodSpec};
 use crate::inventory::namespace_of;
 use crate::rbac::{
     Binding, CREATE_PERSISTENT_VOLUMES, CREATE_PODS, Capability, ESCALATE, EXEC_PODS, Hit, NODE_PROXY,
-    READ_SECRETS, SERVICE_ACCOUNT_TOKEN, WEBHOOKS, binds_service_account, builtin_capabilities,
+    READ_SECRETS, SERVICE_ACCOUNT_TOKEN, WEBHOOKS, builtin_capabilities,
     effective_rules, hits, is_aggregated, is_builtin_cluster_role, role_label,
 };
 use crate::{Category, Check, CheckMeta, Ctx, Emitter, Severity, Target};
@@ -190,11 +190,7 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
         .iter()
         .filter(|i| !is_cluster(i) && namespace_of(&ctx.objects[**i]) == namespace);
     for &i in cluster.chain(local) {
-        let o = &ctx.objects[i];
-        if !binds_service_account(o, namespace, account) {
-            continue;
-        }
-        let Some(b) = Binding::parse(o) else {
+        let Some(b) = Binding::parse(&ctx.objects[i]) else {
             continue;
         };
         let Some(subject) = b
