@@ -43,6 +43,32 @@ pub struct Exception {
     pub origin: String,
 }
 
+/// An accepted deviation from a CIS Kubernetes Benchmark node item (`rampart node`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeException {
+    /// Benchmark item ids (`1.2.16`), or `*` for all.
+    pub items: Vec<String>,
+    /// Node-name globs; empty for every node.
+    pub nodes: Vec<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    pub ticket: Option<String>,
+    /// `file:line` where the exception is declared.
+    pub origin: String,
+}
+
+impl NodeException {
+    /// Whether it covers item `id` on node `node`.
+    pub fn covers(&self, id: &str, node: &str) -> bool {
+        self.items.iter().any(|i| i == "*" || i == id)
+            && (self.nodes.is_empty()
+                || self
+                    .nodes
+                    .iter()
+                    .any(|g| rampart_checks::util::glob_match(g, node)))
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -51,6 +77,8 @@ pub struct Config {
     pub checks: BTreeMap<String, CheckSettings>,
     pub ignore_paths: Vec<String>,
     pub exceptions: Vec<Exception>,
+    /// Exceptions for `rampart node` results.
+    pub node_exceptions: Vec<NodeException>,
     pub fail_on: Option<Severity>,
     /// The Kubernetes minor version the manifests target (`kubernetes-version: "1.33"`):
     /// sets the `kubernetes-version` parameter of every version-aware check that does not
@@ -62,9 +90,11 @@ const TOP_KEYS: &[&str] = &[
     "checks",
     "ignore-paths",
     "exceptions",
+    "node-exceptions",
     "fail-on",
     "kubernetes-version",
 ];
+const NODE_EXCEPTION_KEYS: &[&str] = &["item", "items", "node", "nodes", "reason", "expires", "ticket"];
 const CHECK_KEYS: &[&str] = &["enabled", "severity", "params"];
 const EXCEPTION_KEYS: &[&str] = &[
     "check",
@@ -247,6 +277,16 @@ impl Config {
                     }
                     if value.as_seq().is_none() && !value.is_null() {
                         cx.err(value.pos, "exceptions must be a list");
+                    }
+                }
+                "node-exceptions" => {
+                    for item in value.items() {
+                        if let Some(e) = read_node_exception(cx, item) {
+                            self.node_exceptions.push(e);
+                        }
+                    }
+                    if value.as_seq().is_none() && !value.is_null() {
+                        cx.err(value.pos, "node-exceptions must be a list");
                     }
                 }
                 _ => unreachable!("keys() filters unknown keys"),
@@ -461,9 +501,112 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
     (cx.errors.len() == before).then_some(e)
 }
 
+fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
+    let mut e = NodeException {
+        items: Vec::new(),
+        nodes: Vec::new(),
+        reason: String::new(),
+        expires: None,
+        ticket: None,
+        origin: format!("{}:{}", cx.file, node.pos.line),
+    };
+    let before = cx.errors.len();
+    let (mut has_items, mut has_reason) = (false, false);
+    for (key, value) in cx.keys(node, NODE_EXCEPTION_KEYS, "a node exception") {
+        match key {
+            "item" | "items" => {
+                has_items = true;
+                let list: Vec<&Node> = match value.as_seq() {
+                    Some(s) => s.iter().collect(),
+                    None => vec![value],
+                };
+                for item in list {
+                    match item.scalar_text() {
+                        Some(id) if id == "*" || is_item_id(id) => e.items.push(id.to_string()),
+                        _ => cx.err(
+                            item.pos,
+                            "a benchmark item id looks like `1.2.16` or `4.2.1` (`rampart node --list` shows them)",
+                        ),
+                    }
+                }
+            }
+            "node" | "nodes" => {
+                let list: Vec<&Node> = match value.as_seq() {
+                    Some(s) => s.iter().collect(),
+                    None => vec![value],
+                };
+                for item in list {
+                    if let Some(n) = cx.string(item, "node") {
+                        e.nodes.push(n);
+                    }
+                }
+            }
+            "reason" => {
+                let r = cx.string(value, "reason").unwrap_or_default();
+                if r.trim().is_empty() {
+                    cx.err(value.pos, "an exception's reason must not be empty");
+                }
+                has_reason = true;
+                e.reason = r;
+            }
+            "expires" => match value.scalar_text().and_then(Date::parse) {
+                Some(d) => e.expires = Some(d),
+                None => cx.err(value.pos, "expires must be a date written YYYY-MM-DD"),
+            },
+            "ticket" => e.ticket = cx.string(value, "ticket"),
+            _ => unreachable!(),
+        }
+    }
+    if node.as_map().is_some() {
+        if !has_items {
+            cx.err(
+                node.pos,
+                "a node exception needs `items` (benchmark item ids, or \"*\")",
+            );
+        }
+        if !has_reason {
+            cx.err(
+                node.pos,
+                "a node exception needs a `reason`: say why the deviation is acceptable",
+            );
+        }
+    }
+    (cx.errors.len() == before).then_some(e)
+}
+
+/// `1.2.16`, `2.1`: numbers separated by dots.
+fn is_item_id(s: &str) -> bool {
+    s.split('.').count() >= 2
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_exceptions_parse_and_match() {
+        let c = Config::parse(
+            "c.yaml",
+            "node-exceptions:\n  - items: ['1.2.16', 4.2.1]\n    nodes: ['cp-*']\n    reason: audit goes to the cloud provider\n    expires: 2030-01-01\n",
+        )
+        .unwrap();
+        let e = &c.node_exceptions[0];
+        assert_eq!(e.items, ["1.2.16", "4.2.1"]);
+        assert!(e.covers("1.2.16", "cp-1"));
+        assert!(!e.covers("1.2.16", "worker-1"));
+        assert!(!e.covers("1.2.17", "cp-1"));
+        assert_eq!(e.origin, "c.yaml:2");
+        let err = Config::parse(
+            "c.yaml",
+            "node-exceptions:\n  - items: [audit]\n    reason: x\n  - items: ['1.1.1']\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 2, "{err:?}");
+        assert_eq!(err[0].pos.line, 2);
+        assert_eq!(err[1].pos.line, 4);
+    }
 
     #[test]
     fn unknown_keys_name_the_line() {
