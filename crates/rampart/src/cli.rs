@@ -33,6 +33,10 @@ pub enum Command {
     /// per control pass, fail, manual, not applicable or not assessed, with the evidence.
     #[command(after_long_help = COMPLIANCE_HELP, disable_version_flag = true)]
     Compliance(Box<ComplianceArgs>),
+    /// Audit a node against the CIS Kubernetes Benchmark v1.12, sections 1 to 4 (control
+    /// plane, etcd, control-plane configuration, worker node) from its files.
+    #[command(after_long_help = NODE_HELP, disable_version_flag = true)]
+    Node(NodeArgs),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).
@@ -175,6 +179,94 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PssFormat {
+    Text,
+    Json,
+}
+
+const NODE_HELP: &str = "\
+Reads, under --root: the static pod manifests (/etc/kubernetes/manifests), the kubelet's
+systemd unit and drop-ins with their environment files, the kubelet configuration file,
+the k3s/RKE2 configuration (/etc/rancher/<dist>/config.yaml), kubeconfigs, the PKI
+directory, CNI files and the etcd data directory, and their modes and owners. With
+--proc, components not found in files are read from the running processes' command
+lines. Nothing is executed.
+
+Every item gets PASS, FAIL, WARN (manual: a person checks it, with guidance) or N/A, the
+evidence (the flag, setting or file mode found, and where) and the fix.
+
+Exceptions: `node-exceptions` in .rampart.yaml, by item id and node name glob:
+  node-exceptions:
+    - items: [\"1.2.16\"]
+      nodes: [\"cp-*\"]
+      reason: audit logs are collected by the managed control plane
+      expires: 2027-06-30
+
+Exit codes:
+  0  no failing item (failures covered by an exception do not count)
+  1  at least one failing item
+  2  usage or configuration error
+Example: rampart node --root /host --format json --output node.json";
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's filesystem root: / on the node, the host mount in a pod, or a copy.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+
+    /// Benchmark version: cis-1.12 (the only one) or auto.
+    #[arg(long, value_name = "BENCHMARK", default_value = "auto")]
+    pub benchmark: String,
+
+    /// Node role: master (control plane), worker, or auto (master when control-plane
+    /// components are found).
+    #[arg(long, value_name = "ROLE", default_value = "auto")]
+    pub role: String,
+
+    /// Installation layout: kubeadm, k3s, rke2, eks, gke, aks, or auto (from the files
+    /// only each has).
+    #[arg(long, value_name = "DIST", default_value = "auto")]
+    pub distribution: String,
+
+    /// Also read the command lines of running components from this /proc directory
+    /// (on the node: /proc; in a pod with hostPID: /proc).
+    #[arg(long, value_name = "DIR")]
+    pub proc: Option<PathBuf>,
+
+    /// The node's name for exceptions and the report (default: the root's /etc/hostname).
+    #[arg(long, value_name = "NAME")]
+    pub node_name: Option<String>,
+
+    /// Output format: text or json (docs/node.md).
+    #[arg(long, short = 'f', value_enum, default_value_t = NodeFormat::Text)]
+    pub format: NodeFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Configuration file (default: .rampart.yaml in the current directory or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Show the evidence of passing items too.
+    #[arg(long)]
+    pub show_passed: bool,
+
+    /// When to colour the text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// List the benchmark items (id, section, title, automated or manual) and exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeFormat {
     Text,
     Json,
 }

@@ -4,6 +4,7 @@
 mod catalog;
 mod cli;
 mod compliance;
+mod node;
 mod pss;
 mod run;
 mod scan;

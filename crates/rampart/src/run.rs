@@ -28,6 +28,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan_cmd(&args),
         Command::Pss(args) => crate::pss::run(&args),
         Command::Compliance(args) => crate::compliance::run(&args),
+        Command::Node(args) => crate::node::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {

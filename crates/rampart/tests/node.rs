@@ -1,0 +1,95 @@
+//! `rampart node` through the real binary: exit codes, the JSON report, exceptions from
+//! the configuration file, and bad arguments.
+
+mod common;
+
+use common::{json, run_in, stderr, stdout, tempdir, write};
+
+/// A worker node whose kubelet runs from a systemd unit with flags only.
+fn worker(root: &std::path::Path) {
+    write(root, "etc/hostname", "worker-7\n");
+    write(
+        root,
+        "etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --kubeconfig=/etc/kubernetes/kubelet.conf --anonymous-auth=false\n",
+    );
+    write(
+        root,
+        "etc/kubernetes/kubelet.conf",
+        "apiVersion: v1\nkind: Config\n",
+    );
+}
+
+#[test]
+fn failing_items_exit_1_and_the_json_report_has_the_evidence() {
+    let dir = tempdir();
+    let root = dir.path().join("node");
+    worker(&root);
+    let out = run_in(dir.path(), &["node", "--root", "node", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["schemaVersion"], "1.0");
+    assert_eq!(r["benchmark"], "cis-1.12");
+    assert_eq!(r["node"], "worker-7");
+    assert_eq!(r["role"], "worker");
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(results.len(), 97);
+    let item = |id: &str| results.iter().find(|x| x["id"] == id).unwrap().clone();
+    assert_eq!(item("4.2.1")["status"], "pass");
+    let e = &item("4.2.1")["evidence"][0];
+    assert_eq!(e["file"], "/etc/systemd/system/kubelet.service");
+    assert_eq!(e["line"], 2);
+    assert_eq!(item("4.2.2")["status"], "fail");
+    assert_eq!(item("1.2.1")["status"], "not-applicable");
+    assert_eq!(
+        item("3.1.1")["status"],
+        "not-applicable",
+        "manual control-plane items too"
+    );
+    assert!(item("3.1.1")["guidance"].as_str().is_some_and(|g| !g.is_empty()));
+}
+
+#[test]
+fn node_exceptions_in_the_configuration_accept_failures() {
+    let dir = tempdir();
+    let root = dir.path().join("node");
+    worker(&root);
+    write(
+        dir.path(),
+        ".rampart.yaml",
+        "node-exceptions:\n  - items: ['*']\n    nodes: ['worker-*']\n    reason: lab node, rebuilt nightly\n    expires: 2099-01-01\n",
+    );
+    let out = run_in(dir.path(), &["node", "--root", "node", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("EXCP 4.2.2"), "{text}");
+    assert!(
+        text.contains("accepted: lab node, rebuilt nightly (.rampart.yaml:2)"),
+        "{text}"
+    );
+    // The same exception for another node name does not apply.
+    let out = run_in(dir.path(), &["node", "--root", "node", "--node-name", "cp-1"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn bad_arguments_and_an_empty_root_exit_2() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let out = run_in(dir.path(), &["node", "--root", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no Kubernetes component"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_in(dir.path(), &["node", "--root", "missing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a directory"));
+    let out = run_in(dir.path(), &["node", "--root", "empty", "--role", "boss"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown role `boss`"));
+    let out = run_in(dir.path(), &["node", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out).lines().count(), 97);
+}
