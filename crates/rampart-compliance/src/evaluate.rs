@@ -248,36 +248,128 @@ pub fn evaluate<'s>(
             remediation,
         });
     }
-    let mut score = Score::default();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for c in &controls {
-        score.add(c.status);
-        *counts.entry(c.status.as_str()).or_default() += 1;
-    }
-    let sections = standard
-        .sections
-        .iter()
-        .map(|s| {
-            let mut sc = Score::default();
-            for c in controls.iter().filter(|c| c.control.section == s.id) {
-                sc.add(c.status);
-            }
-            SectionResult {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                score: sc,
-                percent: sc.percent(),
-            }
-        })
-        .collect();
-    StandardResult {
+    let mut result = StandardResult {
         id: &standard.id,
         title: &standard.title,
         version: &standard.version,
-        score,
-        percent: score.percent(),
-        counts,
-        sections,
+        score: Score::default(),
+        percent: None,
+        counts: BTreeMap::new(),
+        sections: Vec::new(),
         controls,
+    };
+    result.rescore(standard);
+    result
+}
+
+/// One node's result for one node control (`rampart node`), fed into the report of the
+/// standard whose catalog it comes from.
+#[derive(Debug, Clone)]
+pub struct NodeItem {
+    pub control: String,
+    pub node: String,
+    /// `pass`, `fail`, `warn` (manual) or `not-applicable`.
+    pub status: String,
+    /// What was found, with where (`file:line`) when known.
+    pub found: Vec<(String, Option<String>, Option<u32>)>,
+    pub remediation: String,
+    /// The node exception that accepts a failure.
+    pub accepted: Option<Suppression>,
+}
+
+impl StandardResult<'_> {
+    fn rescore(&mut self, standard: &Standard) {
+        let mut score = Score::default();
+        let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for c in &self.controls {
+            score.add(c.status);
+            *counts.entry(c.status.as_str()).or_default() += 1;
+        }
+        self.sections = standard
+            .sections
+            .iter()
+            .map(|s| {
+                let mut sc = Score::default();
+                for c in self.controls.iter().filter(|c| c.control.section == s.id) {
+                    sc.add(c.status);
+                }
+                SectionResult {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    score: sc,
+                    percent: sc.percent(),
+                }
+            })
+            .collect();
+        self.score = score;
+        self.percent = score.percent();
+        self.counts = counts;
+    }
+
+    /// Assesses the node controls from node audits: a control fails when a node fails it
+    /// without an exception, passes with an exception when every failure is accepted,
+    /// passes when a node passes it, is manual when nodes leave it to people, and not
+    /// applicable when no node has what it is about. Controls no node reported on stay
+    /// not assessed.
+    pub fn apply_node_items(&mut self, standard: &Standard, items: &[NodeItem]) {
+        for c in &mut self.controls {
+            if c.control.assessment != Assessment::Node {
+                continue;
+            }
+            let mine: Vec<&NodeItem> = items.iter().filter(|i| i.control == c.control.id).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let evidence = |i: &NodeItem| {
+                let (message, file, line) = i.found.first().cloned().unwrap_or_default();
+                let message = i
+                    .found
+                    .iter()
+                    .skip(1)
+                    .fold(message, |acc, (m, _, _)| format!("{acc}; {m}"));
+                Evidence {
+                    check: "rampart-node",
+                    severity: Severity::High,
+                    object: format!("Node {}", i.node),
+                    kind: "Node".into(),
+                    namespace: None,
+                    file: file.unwrap_or_default(),
+                    line: line.unwrap_or(0),
+                    message,
+                    suppressed: i.accepted.clone(),
+                }
+            };
+            c.failures = mine
+                .iter()
+                .filter(|i| i.status == "fail" && i.accepted.is_none())
+                .map(|i| evidence(i))
+                .collect();
+            c.exceptions = mine
+                .iter()
+                .filter(|i| i.status == "fail" && i.accepted.is_some())
+                .map(|i| evidence(i))
+                .collect();
+            let any = |s: &str| mine.iter().any(|i| i.status == s);
+            c.status = if !c.failures.is_empty() {
+                Status::Fail
+            } else if !c.exceptions.is_empty() {
+                Status::PassWithException
+            } else if any("pass") {
+                Status::Pass
+            } else if any("warn") {
+                Status::Manual
+            } else {
+                Status::NotApplicable
+            };
+            c.remediation = match c.status {
+                Status::Fail => mine
+                    .iter()
+                    .find(|i| i.status == "fail")
+                    .map(|i| i.remediation.clone()),
+                Status::Manual => c.control.guidance.clone(),
+                _ => None,
+            };
+        }
+        self.rescore(standard);
     }
 }

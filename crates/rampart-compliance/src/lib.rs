@@ -9,7 +9,7 @@ pub mod evaluate;
 use std::sync::OnceLock;
 
 pub use catalog::{Assessment, CatalogError, Control, Section, Standard};
-pub use evaluate::{ControlResult, Evidence, Score, StandardResult, Status, evaluate, mapping};
+pub use evaluate::{ControlResult, Evidence, NodeItem, Score, StandardResult, Status, evaluate, mapping};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
@@ -116,5 +116,56 @@ mod tests {
             "automated controls no check evidences (make them manual, with guidance):\n{}",
             orphans.join("\n")
         );
+    }
+
+    #[test]
+    fn node_items_decide_the_node_controls() {
+        let std = find("cis-kubernetes-1.12").unwrap();
+        let item = |control: &str, node: &str, status: &str, accepted: bool| NodeItem {
+            control: control.into(),
+            node: node.into(),
+            status: status.into(),
+            found: vec![(
+                "kube-apiserver --profiling=true".into(),
+                Some("/etc/kubernetes/manifests/kube-apiserver.yaml".into()),
+                Some(12),
+            )],
+            remediation: "Set --profiling=false.".into(),
+            accepted: accepted.then(|| rampart_checks::Suppression {
+                kind: rampart_checks::SuppressionKind::Exception,
+                reason: "lab".into(),
+                source: ".rampart.yaml:2".into(),
+                expires: None,
+                ticket: None,
+            }),
+        };
+        let mut r = evaluate(std, &[], &[], &[]);
+        let before = r.score;
+        r.apply_node_items(
+            std,
+            &[
+                item("1.2.15", "cp-1", "pass", false),
+                item("1.2.15", "cp-2", "fail", false),
+                item("1.2.16", "cp-1", "fail", true),
+                item("1.2.20", "cp-1", "warn", false),
+                item("1.1.9", "cp-1", "not-applicable", false),
+            ],
+        );
+        let status = |id: &str| r.controls.iter().find(|c| c.control.id == id).unwrap().status;
+        assert_eq!(
+            status("1.2.15"),
+            Status::Fail,
+            "one failing node fails the control"
+        );
+        assert_eq!(status("1.2.16"), Status::PassWithException);
+        assert_eq!(status("1.2.20"), Status::Manual);
+        assert_eq!(status("1.1.9"), Status::NotApplicable);
+        assert_eq!(status("1.2.17"), Status::NotAssessed, "no node reported on it");
+        let failed = r.controls.iter().find(|c| c.control.id == "1.2.15").unwrap();
+        assert_eq!(failed.failures.len(), 1);
+        assert_eq!(failed.failures[0].object, "Node cp-2");
+        assert_eq!(failed.failures[0].line, 12);
+        assert_eq!(r.score.assessed, before.assessed + 2);
+        assert_eq!(r.score.passed, before.passed + 1);
     }
 }

@@ -145,6 +145,11 @@ pub struct ComplianceArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// A `rampart node --format json` report (repeatable, one per node): assesses the node
+    /// controls of CIS Kubernetes (sections 1 to 4), which manifests cannot show.
+    #[arg(long, value_name = "FILE")]
+    pub node_report: Vec<PathBuf>,
+
     /// Configuration file (default: .rampart.yaml from the current directory upward).
     #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

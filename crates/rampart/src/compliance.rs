@@ -152,9 +152,26 @@ pub fn run(args: &ComplianceArgs) -> Result<u8> {
 
     // Score
     let ran: Vec<&'static rampart_checks::Check> = enabled.iter().map(|e| e.check).collect();
+    let mut node_items = Vec::new();
+    let mut errors = errors;
+    for p in &args.node_report {
+        match read_node_report(p) {
+            Ok(items) => node_items.extend(items),
+            Err(e) => {
+                eprintln!("error: {e}");
+                errors.push(e);
+            }
+        }
+    }
     let results: Vec<StandardResult<'_>> = selected
         .iter()
-        .map(|s| rampart_compliance::evaluate(s, &ran, &loaded.objects, &findings))
+        .map(|s| {
+            let mut r = rampart_compliance::evaluate(s, &ran, &loaded.objects, &findings);
+            if s.id == rampart_node::CATALOG && !node_items.is_empty() {
+                r.apply_node_items(s, &node_items);
+            }
+            r
+        })
         .collect();
     let r = ComplianceReport {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -195,4 +212,74 @@ pub fn run(args: &ComplianceArgs) -> Result<u8> {
         return Ok(u8::from(below));
     }
     Ok(0)
+}
+
+/// The node controls' results in a `rampart node --format json` report.
+fn read_node_report(
+    path: &std::path::Path,
+) -> std::result::Result<Vec<rampart_compliance::NodeItem>, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Report {
+        schema_version: String,
+        benchmark: String,
+        node: String,
+        results: Vec<Item>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Item {
+        id: String,
+        status: String,
+        #[serde(default)]
+        evidence: Vec<EvidenceIn>,
+        #[serde(default)]
+        remediation: String,
+        exception: Option<Accepted>,
+    }
+    #[derive(serde::Deserialize)]
+    struct EvidenceIn {
+        found: String,
+        file: Option<String>,
+        line: Option<u32>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Accepted {
+        reason: String,
+        source: String,
+        expires: Option<String>,
+        ticket: Option<String>,
+    }
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read node report {name}: {e}"))?;
+    let r: Report = serde_json::from_str(&text)
+        .map_err(|e| format!("{name}:{}: not a rampart node JSON report: {e}", e.line()))?;
+    if r.schema_version.split('.').next() != Some("1") || r.benchmark != rampart_node::BENCHMARK {
+        return Err(format!(
+            "{name}: a node report of schema {} for {}; this rampart reads schema 1.x reports for {}",
+            r.schema_version,
+            r.benchmark,
+            rampart_node::BENCHMARK
+        ));
+    }
+    Ok(r.results
+        .into_iter()
+        .map(|i| rampart_compliance::NodeItem {
+            control: i.id,
+            node: r.node.clone(),
+            status: i.status,
+            found: i
+                .evidence
+                .into_iter()
+                .map(|e| (e.found, e.file, e.line))
+                .collect(),
+            remediation: i.remediation,
+            accepted: i.exception.map(|x| rampart_checks::Suppression {
+                kind: rampart_checks::SuppressionKind::Exception,
+                reason: x.reason,
+                source: x.source,
+                expires: x.expires,
+                ticket: x.ticket,
+            }),
+        })
+        .collect())
 }

@@ -93,3 +93,78 @@ fn bad_arguments_and_an_empty_root_exit_2() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out).lines().count(), 97);
 }
+
+#[test]
+fn node_reports_assess_the_node_controls_of_the_cis_compliance_report() {
+    let dir = tempdir();
+    let root = dir.path().join("node");
+    worker(&root);
+    let out = run_in(
+        dir.path(),
+        &[
+            "node",
+            "--root",
+            "node",
+            "--format",
+            "json",
+            "--output",
+            "node.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    std::fs::create_dir_all(dir.path().join("manifests")).unwrap();
+    let args = [
+        "compliance",
+        "manifests",
+        "--standard",
+        "cis-kubernetes-1.12",
+        "--format",
+        "json",
+    ];
+    let without = json(&run_in(dir.path(), &args));
+    let mut with_args = args.to_vec();
+    with_args.extend(["--node-report", "node.json"]);
+    let out = run_in(dir.path(), &with_args);
+    let with = json(&out);
+    let control = |doc: &serde_json::Value, id: &str| {
+        doc["standards"][0]["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(control(&without, "4.2.2")["status"], "not-assessed");
+    let failed = control(&with, "4.2.2");
+    assert_eq!(failed["status"], "fail");
+    assert_eq!(failed["failures"][0]["object"], "Node worker-7");
+    assert!(
+        failed["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("AlwaysAllow"),
+        "{failed}"
+    );
+    assert_eq!(control(&with, "4.2.1")["status"], "pass");
+    assert_eq!(control(&with, "1.2.1")["status"], "not-applicable");
+    // The node controls now count in the score.
+    let assessed = |doc: &serde_json::Value| doc["summary"][0]["assessed"].as_u64().unwrap();
+    assert!(
+        assessed(&with) > assessed(&without),
+        "{} vs {}",
+        assessed(&with),
+        assessed(&without)
+    );
+    // A file that is not a node report is an error naming it.
+    write(dir.path(), "bad.json", "{\"schemaVersion\": \"1.0\"}");
+    let mut bad = args.to_vec();
+    bad.extend(["--node-report", "bad.json"]);
+    let out = run_in(dir.path(), &bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.json:1: not a rampart node JSON report"),
+        "{}",
+        stderr(&out)
+    );
+}
