@@ -84,3 +84,177 @@ pub fn json(r: &NodeReport) -> String {
     s.push('\n');
     s
 }
+
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn evidence_lines(res: &crate::ItemResult) -> String {
+    res.evidence
+        .iter()
+        .map(|e| match (&e.file, e.line) {
+            (Some(f), Some(l)) => format!("{} ({f}:{l})", e.found),
+            (Some(f), None) => format!("{} ({f})", e.found),
+            _ => e.found.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JUnit XML: one test case per item; failures fail, manual and not-applicable items are
+/// skipped with the reason, and accepted failures pass with the exception in their output.
+pub fn junit(r: &NodeReport) -> String {
+    let failures = r.failing().count();
+    let skipped = r
+        .results
+        .iter()
+        .filter(|x| matches!(x.status, Status::Warn | Status::NotApplicable))
+        .count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let suite = format!("CIS Kubernetes Benchmark v1.12 node {}", r.node);
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"rampart node\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+        r.results.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+        xml(&suite),
+        r.results.len()
+    );
+    for res in &r.results {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"cis-1.12.{}\" name=\"{}\"",
+            xml(&res.section),
+            xml(&format!("{} {}", res.id, res.title))
+        );
+        match (res.status, &res.exception) {
+            (Status::Fail, None) => {
+                let _ = writeln!(
+                    out,
+                    ">\n      <failure message=\"{}\">{}\nfix: {}</failure>\n    </testcase>",
+                    xml(res.evidence.first().map_or("", |e| e.found.as_str())),
+                    xml(&evidence_lines(res)),
+                    xml(res.remediation)
+                );
+            }
+            (Status::Fail, Some(x)) => {
+                let _ = writeln!(
+                    out,
+                    ">\n      <system-out>{}\naccepted: {} ({})</system-out>\n    </testcase>",
+                    xml(&evidence_lines(res)),
+                    xml(&x.reason),
+                    xml(&x.source)
+                );
+            }
+            (Status::Warn, _) => {
+                let why = res.guidance.as_deref().unwrap_or("checked by a person");
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"manual: {}\"/>\n    </testcase>",
+                    xml(why)
+                );
+            }
+            (Status::NotApplicable, _) => {
+                let why = res
+                    .evidence
+                    .first()
+                    .map_or("not applicable", |e| e.found.as_str());
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(why)
+                );
+            }
+            (Status::Pass, _) => out.push_str("/>\n"),
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// SARIF 2.1.0: a rule per item, a result per failure located at the file (and line) of
+/// its evidence on the node; accepted failures carry their exception as a suppression.
+pub fn sarif(r: &NodeReport, tool_version: &str) -> String {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = r
+        .results
+        .iter()
+        .map(|x| {
+            json!({
+                "id": format!("cis-1.12/{}", x.id),
+                "name": format!("CIS {}", x.id),
+                "shortDescription": {"text": x.title},
+                "help": {"text": x.remediation},
+                "properties": {"tags": ["cis-kubernetes-1.12", "node", x.section]},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = r
+        .results
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.status == Status::Fail)
+        .map(|(i, x)| {
+            let locations: Vec<serde_json::Value> = x
+                .evidence
+                .iter()
+                .filter_map(|e| {
+                    let file = e.file.as_ref()?;
+                    let mut loc = json!({
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": file.trim_start_matches('/'), "uriBaseId": "NODEROOT"},
+                        }
+                    });
+                    if let Some(line) = e.line {
+                        loc["physicalLocation"]["region"] = json!({"startLine": line});
+                    }
+                    Some(loc)
+                })
+                .collect();
+            let mut v = json!({
+                "ruleId": format!("cis-1.12/{}", x.id),
+                "ruleIndex": i,
+                "level": "error",
+                "message": {"text": format!("node {}: {}. Fix: {}", r.node, evidence_lines(x).replace('\n', "; "), x.remediation)},
+                "locations": locations,
+                "partialFingerprints": {"rampartNode/v1": format!("{}/{}", r.node, x.id)},
+            });
+            if let Some(e) = &x.exception {
+                v["suppressions"] = json!([{"kind": "external", "justification": format!("{} ({})", e.reason, e.source)}]);
+            }
+            v
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rampart",
+                "version": tool_version,
+                "informationUri": "https://github.com/rampart-security/rampart",
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"NODEROOT": {"uri": "file:///", "description": {"text": format!("the filesystem of node {}", r.node)}}},
+            "results": results,
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -241,7 +241,7 @@ pub struct NodeArgs {
     #[arg(long, value_name = "NAME")]
     pub node_name: Option<String>,
 
-    /// Output format: text or json (docs/node.md).
+    /// Output format: text, json (docs/node.md), sarif or junit.
     #[arg(long, short = 'f', value_enum, default_value_t = NodeFormat::Text)]
     pub format: NodeFormat,
 
@@ -274,6 +274,8 @@ pub struct NodeArgs {
 pub enum NodeFormat {
     Text,
     Json,
+    Sarif,
+    Junit,
 }
 
 #[derive(Debug, Args)]

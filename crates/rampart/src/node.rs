@@ -104,6 +104,8 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     let out = match args.format {
         NodeFormat::Text => rampart_node::render::text(&report, color, args.show_passed),
         NodeFormat::Json => rampart_node::render::json(&report),
+        NodeFormat::Sarif => rampart_node::render::sarif(&report, env!("CARGO_PKG_VERSION")),
+        NodeFormat::Junit => rampart_node::render::junit(&report),
     };
     match &args.output {
         Some(p) => {

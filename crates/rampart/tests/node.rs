@@ -168,3 +168,78 @@ fn node_reports_assess_the_node_controls_of_the_cis_compliance_report() {
         stderr(&out)
     );
 }
+
+#[test]
+fn sarif_validates_against_the_schema_and_junit_is_well_formed() {
+    let dir = tempdir();
+    let root = dir.path().join("node");
+    worker(&root);
+    write(
+        dir.path(),
+        ".rampart.yaml",
+        "node-exceptions:\n  - items: ['4.2.4']\n    reason: read-only port firewalled\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "node",
+            "--root",
+            "node",
+            "--format",
+            "sarif",
+            "--output",
+            "node.sarif",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let schema = common::repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\ndoc=json.load(open(sys.argv[2]))\njsonschema.validators.validator_for(schema)(schema).validate(doc)\nprint('valid')\n";
+    let sarif = dir.path().join("node.sarif");
+    let o = std::process::Command::new("python3")
+        .args(["-c", script, schema.to_str().unwrap(), sarif.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("valid"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let r422 = results.iter().find(|r| r["ruleId"] == "cis-1.12/4.2.2").unwrap();
+    assert_eq!(
+        r422["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "etc/systemd/system/kubelet.service"
+    );
+    let r424 = results.iter().find(|r| r["ruleId"] == "cis-1.12/4.2.4").unwrap();
+    assert!(
+        r424["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .starts_with("read-only port firewalled")
+    );
+
+    let out = run_in(dir.path(), &["node", "--root", "node", "--format", "junit"]);
+    let xml = stdout(&out);
+    let check = "import sys,xml.etree.ElementTree as ET\nr=ET.fromstring(sys.stdin.read())\ns=r.find('testsuite')\nprint(len(s.findall('testcase')), len(s.findall('testcase/failure')), len(s.findall('testcase/skipped')))\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", check])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), xml.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let counts = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let r = json(&run_in(
+        dir.path(),
+        &["node", "--root", "node", "--format", "json"],
+    ));
+    let s = &r["summary"];
+    let want = format!(
+        "97 {} {}",
+        s["fail"].as_u64().unwrap() - s["excepted"].as_u64().unwrap(),
+        s["warn"].as_u64().unwrap() + s["notApplicable"].as_u64().unwrap()
+    );
+    assert_eq!(counts, want, "{xml}");
+}
