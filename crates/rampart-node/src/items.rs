@@ -689,15 +689,63 @@ pub static ITEMS: &[Item] = &[
     // 4.3 kube-proxy
     n(
         "4.3.1",
-        flag(
-            Proxy,
-            "metrics-bind-address",
-            Some("127.0.0.1:10249"),
-            Cond::Loopback,
-        ),
-        "Set kube-proxy --metrics-bind-address (or metricsBindAddress) to 127.0.0.1:10249.",
+        Test::Custom(proxy_metrics),
+        "Set metricsBindAddress in the kube-proxy configuration (or --metrics-bind-address) to 127.0.0.1:10249.",
     ),
 ];
+
+/// 4.3.1: where kube-proxy serves its metrics. With `--config`, kube-proxy takes its
+/// settings from the file (its flags are then ignored); an empty or absent
+/// `metricsBindAddress` means the default, 127.0.0.1:10249.
+fn proxy_metrics(node: &NodeView) -> Outcome {
+    let flag_test = flag(
+        Proxy,
+        "metrics-bind-address",
+        Some("127.0.0.1:10249"),
+        Cond::Loopback,
+    );
+    let Some(proxy) = node.component(Proxy) else {
+        return flag_test.evaluate(node);
+    };
+    let Some(path) = proxy.flags.value("config").filter(|p| !p.is_empty()) else {
+        return flag_test.evaluate(node);
+    };
+    let text = match node.fs.read(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return Outcome {
+                status: Status::Fail,
+                evidence: vec![Evidence {
+                    found: format!("cannot read the kube-proxy configuration file: {e}"),
+                    file: Some(path.to_string()),
+                    line: None,
+                }],
+            };
+        }
+    };
+    let loaded = rampart_model::yaml::load(&text, &rampart_model::Limits::default());
+    let field = loaded.docs.first().and_then(|d| d.root.get("metricsBindAddress"));
+    let value = field
+        .and_then(rampart_model::Node::scalar_text)
+        .filter(|v| !v.is_empty());
+    let ok = Cond::Loopback.holds(Some(value.unwrap_or("127.0.0.1:10249")));
+    let found = match value {
+        Some(v) => format!("kube-proxy configuration metricsBindAddress: {v}"),
+        None => "kube-proxy configuration metricsBindAddress not set (default 127.0.0.1:10249)".to_string(),
+    };
+    Outcome {
+        status: if ok { Status::Pass } else { Status::Fail },
+        evidence: vec![Evidence {
+            found: if ok {
+                found
+            } else {
+                format!("{found}; {}", Cond::Loopback.describe())
+            },
+            file: Some(path.to_string()),
+            line: field.map(|n| n.pos.line),
+        }],
+    }
+}
 
 /// 1.2.28: the EncryptionConfiguration must encrypt secrets with a real provider first.
 fn encryption_providers(node: &NodeView) -> Outcome {

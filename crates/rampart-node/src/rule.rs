@@ -84,7 +84,7 @@ pub enum Cond {
 }
 
 impl Cond {
-    fn holds(self, value: Option<&str>) -> bool {
+    pub fn holds(self, value: Option<&str>) -> bool {
         let items = || value.into_iter().flat_map(|v| v.split(',')).map(str::trim);
         match self {
             Cond::Is(x) => value.is_some_and(|v| v == x || (is_bool(x) && v.eq_ignore_ascii_case(x))),

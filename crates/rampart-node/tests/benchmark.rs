@@ -112,7 +112,16 @@ fn weakened_control_plane_fails_every_automated_item() {
     assert!(ro.evidence[0].found.contains("--read-only-port=10255"));
     // kube-proxy came from the running processes.
     let proxy = r.results.iter().find(|x| x.id == "4.3.1").unwrap();
-    assert_eq!(proxy.evidence[0].file.as_deref(), Some("/proc/4711/cmdline"));
+    assert_eq!(
+        proxy.evidence[0].file.as_deref(),
+        Some("/var/lib/kube-proxy/config.conf")
+    );
+    assert_eq!(proxy.evidence[0].line, Some(3));
+    assert!(
+        r.components.iter().any(|c| c.source == "/proc/4711/cmdline"),
+        "{:?}",
+        r.components
+    );
 }
 
 #[test]

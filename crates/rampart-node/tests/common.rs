@@ -324,4 +324,17 @@ pub fn kubelet(root: &Path, hardened: bool) {
         m(0o600),
         owner,
     );
+    // With --config, kube-proxy reads its settings from the file and ignores the flag.
+    let proxy_config = if hardened {
+        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: \"\"\n"
+    } else {
+        "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmetricsBindAddress: 0.0.0.0:10249\n"
+    };
+    file(
+        root,
+        "/var/lib/kube-proxy/config.conf",
+        proxy_config,
+        0o644,
+        root_owner,
+    );
 }
