@@ -1,3 +1,5 @@
+use std::fmt::Write as _;
+
 use rampart_model::{Node, Object, Pos, ScalarType, Value};
 
 use crate::schema::{Schema, Ty, TypeDef, VersionIndex};
@@ -60,8 +62,9 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
         schema,
         version,
         problems: Vec::new(),
+        path: String::new(),
     };
-    walk.object(&obj.root, root, "");
+    walk.object(&obj.root, root);
     for p in walk.problems {
         out.object_at(p.pos, &p.path, p.message);
     }
@@ -77,24 +80,31 @@ struct Walk<'s> {
     schema: &'s Schema,
     version: VersionIndex,
     problems: Vec<Problem>,
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    /// The path of the node being walked. One buffer for the whole walk: the path is
+    /// copied out only for a problem, not built for every node visited.
+    path: String,
 }
 
 impl Walk<'_> {
-    fn object(&mut self, node: &Node, ty: &TypeDef, path: &str) {
+    /// Appends `.key` (or `key` at the root) to the current path; returns the length to
+    /// truncate back to.
+    fn enter_key(&mut self, key: &str) -> usize {
+        let len = self.path.len();
+        if len > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        len
+    }
+
+    fn object(&mut self, node: &Node, ty: &TypeDef) {
         for (key, value) in node.entries() {
-            let field_path = join(path, &key.name);
+            let len = self.enter_key(&key.name);
             match ty.field(&key.name) {
                 Some(variants) => match variants.iter().find(|(_, m)| m & self.version.bit != 0) {
-                    Some((fty, _)) => self.value(value, fty, &field_path),
+                    Some((fty, _)) => self.value(value, fty),
                     None => {
+                        let field_path = self.path.clone();
                         let mask = variants.iter().fold(0, |acc, (_, m)| acc | m);
                         self.problems.push(Problem {
                             pos: key.pos,
@@ -113,6 +123,7 @@ impl Walk<'_> {
                 // kustomize patches are not fields.
                 None if key.name.starts_with('$') => {}
                 None => {
+                    let field_path = self.path.clone();
                     let hint = suggest(&key.name, ty.field_names(self.version.bit))
                         .map(|s| format!(" (did you mean `{s}`?)"))
                         .or_else(|| self.nested(ty, &key.name).map(|p| format!(" (it belongs under `{p}`)")))
@@ -128,6 +139,7 @@ impl Walk<'_> {
                     });
                 }
             }
+            self.path.truncate(len);
         }
     }
 
@@ -152,7 +164,7 @@ impl Walk<'_> {
         None
     }
 
-    fn value(&mut self, node: &Node, ty: &Ty, path: &str) {
+    fn value(&mut self, node: &Node, ty: &Ty) {
         if node.is_null() {
             return; // null leaves any field unset
         }
@@ -167,7 +179,7 @@ impl Walk<'_> {
             Ty::Ref(i) => {
                 let def = &self.schema.types[*i];
                 if node.as_map().is_some() {
-                    self.object(node, def, path);
+                    self.object(node, def);
                     return;
                 }
                 format!("a mapping ({})", def.short_name())
@@ -175,7 +187,10 @@ impl Walk<'_> {
             Ty::List(item) => {
                 if let Some(items) = node.as_seq() {
                     for (i, n) in items.iter().enumerate() {
-                        self.value(n, item, &format!("{path}[{i}]"));
+                        let len = self.path.len();
+                        let _ = write!(self.path, "[{i}]");
+                        self.value(n, item);
+                        self.path.truncate(len);
                     }
                     return;
                 }
@@ -184,12 +199,15 @@ impl Walk<'_> {
             Ty::Map(item) => {
                 if node.as_map().is_some() {
                     for (k, v) in node.entries() {
-                        let p = if k.name.contains(['.', '/']) {
-                            format!("{path}[\"{}\"]", k.name)
+                        let len = if k.name.contains(['.', '/']) {
+                            let len = self.path.len();
+                            let _ = write!(self.path, "[\"{}\"]", k.name);
+                            len
                         } else {
-                            join(path, &k.name)
+                            self.enter_key(&k.name)
                         };
-                        self.value(v, item, &p);
+                        self.value(v, item);
+                        self.path.truncate(len);
                     }
                     return;
                 }
@@ -197,6 +215,7 @@ impl Walk<'_> {
             }
             scalar => {
                 let Some(s) = node.as_scalar() else {
+                    let path = self.path.clone();
                     let found = if node.as_map().is_some() { "a mapping" } else { "a list" };
                     self.problems.push(Problem {
                         pos: node.pos,
@@ -208,6 +227,7 @@ impl Walk<'_> {
                 if accepts(scalar, s.ty) {
                     return;
                 }
+                let path = self.path.clone();
                 let found = match s.ty {
                     ScalarType::Str => format!("the string \"{}\"", s.text),
                     ScalarType::Bool(b) if s.text != "true" && s.text != "false" => format!(
@@ -230,6 +250,7 @@ impl Walk<'_> {
                 return;
             }
         };
+        let path = self.path.clone();
         let found = match &node.value {
             Value::Scalar(s) => format!("the value `{}`", s.text),
             Value::Seq(_) => "a list".into(),
