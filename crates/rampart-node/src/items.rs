@@ -728,23 +728,16 @@ fn proxy_metrics(node: &NodeView) -> Outcome {
     let value = field
         .and_then(rampart_model::Node::scalar_text)
         .filter(|v| !v.is_empty());
-    let ok = Cond::Loopback.holds(Some(value.unwrap_or("127.0.0.1:10249")));
     let found = match value {
         Some(v) => format!("kube-proxy configuration metricsBindAddress: {v}"),
         None => "kube-proxy configuration metricsBindAddress not set (default 127.0.0.1:10249)".to_string(),
     };
-    Outcome {
-        status: if ok { Status::Pass } else { Status::Fail },
-        evidence: vec![Evidence {
-            found: if ok {
-                found
-            } else {
-                format!("{found}; {}", Cond::Loopback.describe())
-            },
-            file: Some(path.to_string()),
-            line: field.map(|n| n.pos.line),
-        }],
-    }
+    Cond::Loopback.judge(
+        Some(value.unwrap_or("127.0.0.1:10249")),
+        found,
+        Some(path.to_string()),
+        field.map(|n| n.pos.line),
+    )
 }
 
 /// 1.2.28: the EncryptionConfiguration must encrypt secrets with a real provider first.

@@ -133,6 +133,14 @@ impl Distribution {
         }
     }
 
+    /// The directory of the cluster's certificates and keys.
+    pub fn pki_dir(self) -> String {
+        match self {
+            Distribution::K3s | Distribution::Rke2 => format!("{}/tls", self.kube_dir()),
+            _ => format!("{}/pki", self.kube_dir()),
+        }
+    }
+
     /// Where the kubelet configuration file usually is when no `--config` flag names it.
     fn kubelet_config_candidates(self) -> &'static [&'static str] {
         match self {

@@ -104,6 +104,30 @@ impl Cond {
         }
     }
 
+    /// The result of a value against the condition: what was found, with the requirement
+    /// added when it fails, and where.
+    pub fn judge(
+        self,
+        value: Option<&str>,
+        found: String,
+        file: Option<String>,
+        line: Option<u32>,
+    ) -> Outcome {
+        let ok = self.holds(value);
+        Outcome {
+            status: if ok { Status::Pass } else { Status::Fail },
+            evidence: vec![Evidence {
+                found: if ok {
+                    found
+                } else {
+                    format!("{found}; {}", self.describe())
+                },
+                file,
+                line,
+            }],
+        }
+    }
+
     /// The requirement, in words, for the evidence of a failure.
     pub fn describe(self) -> String {
         match self {
@@ -261,7 +285,6 @@ impl Test {
                     run.flags.value(flag).map(str::to_string)
                 };
                 let effective = value.clone().or_else(|| default.map(str::to_string));
-                let ok = cond.holds(effective.as_deref());
                 let found = match (&value, default) {
                     (Some(v), _) => format!("{} --{flag}={v}", component.binary()),
                     (None, Some(d)) => format!("{} --{flag} not set (default {d})", component.binary()),
@@ -271,15 +294,7 @@ impl Test {
                     Some(f) => (Some(f.origin.file.clone()), f.origin.pos.map(|p| p.line)),
                     None => (Some(run.source.clone()), None),
                 };
-                let found = if ok {
-                    found
-                } else {
-                    format!("{found}; {}", cond.describe())
-                };
-                Outcome {
-                    status: if ok { Status::Pass } else { Status::Fail },
-                    evidence: vec![Evidence { found, file, line }],
-                }
+                cond.judge(effective.as_deref(), found, file, line)
             }
             Test::Kubelet {
                 flag,
@@ -332,16 +347,7 @@ impl Test {
                         None,
                     )
                 };
-                let ok = cond.holds(value.as_deref());
-                let found = if ok {
-                    found
-                } else {
-                    format!("{found}; {}", cond.describe())
-                };
-                Outcome {
-                    status: if ok { Status::Pass } else { Status::Fail },
-                    evidence: vec![Evidence { found, file, line }],
-                }
+                cond.judge(value.as_deref(), found, file, line)
             }
             Test::Custom(f) => f(node),
             Test::All(tests) => combine(node, tests, true),
@@ -463,7 +469,7 @@ fn resolve_files(node: &NodeView, file: FileRef) -> Result<Vec<String>, String> 
             }
         }
         FileRef::PkiTree => {
-            let dir = format!("{kube}/{}", if kube.ends_with("/server") { "tls" } else { "pki" });
+            let dir = node.distribution.pki_dir();
             if !node.fs.exists(&dir) {
                 return Err(format!("{dir} not found"));
             }
@@ -472,7 +478,7 @@ fn resolve_files(node: &NodeView, file: FileRef) -> Result<Vec<String>, String> 
             Ok(all)
         }
         FileRef::PkiFiles(suffix) => {
-            let dir = format!("{kube}/{}", if kube.ends_with("/server") { "tls" } else { "pki" });
+            let dir = node.distribution.pki_dir();
             let files: Vec<String> = node
                 .fs
                 .walk(&dir, 10_000)
