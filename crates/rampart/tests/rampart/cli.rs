@@ -1,8 +1,6 @@
 //! The command line, through the real binary: inputs, outputs, exit codes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn findings_point_at_the_line_and_fail_the_run() {

@@ -1,9 +1,7 @@
 //! `rampart compliance` through the real binary: statuses, evidence with file:line,
 //! exceptions, scores, formats and exit codes.
 
-mod common;
-
-use common::{json, run_in, stderr, stdout, tempdir, write};
+use crate::common::{json, run_in, stderr, stdout, tempdir, write};
 use serde_json::Value;
 
 const PRIVILEGED: &str = "apiVersion: apps/v1

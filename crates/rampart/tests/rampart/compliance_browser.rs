@@ -5,13 +5,11 @@
 //!
 //! `RAMPART_CHROMIUM` names the browser binary (default: `chromium`).
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 
-use common::{repo_root, run_in, stderr};
+use crate::common::{repo_root, run_in, stderr};
 use serde_json::Value;
 
 /// Appended to a copy of the report before `</body>`: measures the rendered page and

@@ -2,9 +2,7 @@
 //! are still scanned, nothing panics.
 #![allow(clippy::format_push_string, clippy::format_collect)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn errors(r: &serde_json::Value) -> Vec<(String, Option<u64>, String)> {
     r["diagnostics"]

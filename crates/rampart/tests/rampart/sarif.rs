@@ -1,11 +1,9 @@
 //! SARIF output validated against the official SARIF 2.1.0 JSON schema with the reference
 //! Python validator (`jsonschema`, installed by .ci/run).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn validate(file: &Path) {
     let schema = repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");

@@ -1,8 +1,6 @@
 //! Configuration, exceptions, annotations and baselines, through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const CNI: &str = "apiVersion: apps/v1
 kind: DaemonSet

@@ -1,9 +1,7 @@
 //! `rampart node` through the real binary: exit codes, the JSON report, exceptions from
 //! the configuration file, and bad arguments.
 
-mod common;
-
-use common::{json, run_in, stderr, stdout, tempdir, write};
+use crate::common::{json, run_in, stderr, stdout, tempdir, write};
 
 /// A worker node whose kubelet runs from a systemd unit with flags only.
 fn worker(root: &std::path::Path) {
@@ -192,7 +190,7 @@ fn sarif_validates_against_the_schema_and_junit_is_well_formed() {
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let schema = common::repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema = crate::common::repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
     let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\ndoc=json.load(open(sys.argv[2]))\njsonschema.validators.validator_for(schema)(schema).validate(doc)\nprint('valid')\n";
     let sarif = dir.path().join("node.sarif");
     let o = std::process::Command::new("python3")

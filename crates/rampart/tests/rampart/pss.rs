@@ -1,9 +1,7 @@
 //! `rampart pss` through the real binary: the CLI contract (levels, versions, formats, exit
 //! codes) and namespace labels in `rampart scan`.
 
-mod common;
-
-use common::{json, run_in, stderr, stdout, tempdir, write};
+use crate::common::{json, run_in, stderr, stdout, tempdir, write};
 
 const COMPLIANT: &str = "apiVersion: apps/v1
 kind: Deployment
