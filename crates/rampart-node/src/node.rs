@@ -154,6 +154,16 @@ impl Distribution {
         }
     }
 
+    /// The kubelet drop-in directory the layout uses when no `--config-dir` flag names one:
+    /// k3s and RKE2 write their kubelet settings there.
+    fn kubelet_dropin_dir(self) -> Option<&'static str> {
+        match self {
+            Distribution::K3s => Some("/var/lib/rancher/k3s/agent/etc/kubelet.conf.d"),
+            Distribution::Rke2 => Some("/var/lib/rancher/rke2/agent/etc/kubelet.conf.d"),
+            _ => None,
+        }
+    }
+
     /// The k3s/RKE2 configuration file.
     fn rancher_config(self) -> Option<&'static str> {
         match self {
@@ -231,6 +241,9 @@ pub struct NodeView {
     pub running: Vec<Running>,
     /// The kubelet configuration file, when the kubelet uses one.
     pub kubelet_config: Option<ConfigFile>,
+    /// The drop-in files of the kubelet's `--config-dir`, in the order the kubelet merges
+    /// them over the configuration file (by name).
+    pub kubelet_dropins: Vec<ConfigFile>,
     /// The node path of the kubelet configuration file, found or expected.
     pub kubelet_config_path: Option<String>,
     /// The kubelet's systemd unit files that were read.
@@ -247,6 +260,7 @@ impl NodeView {
             role: Role::Worker,
             running: Vec::new(),
             kubelet_config: None,
+            kubelet_dropins: Vec::new(),
             kubelet_config_path: None,
             kubelet_units: Vec::new(),
             problems: Vec::new(),
@@ -582,10 +596,13 @@ impl NodeView {
     }
 
     fn read_kubelet_config(&mut self) {
-        let flag_path = self
-            .component(Component::Kubelet)
-            .and_then(|k| k.flags.value("config"))
-            .map(str::to_string);
+        let flag = |name: &str| {
+            self.component(Component::Kubelet)
+                .and_then(|k| k.flags.value(name))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let (flag_path, config_dir) = (flag("config"), flag("config-dir"));
         let path = flag_path.or_else(|| {
             self.distribution
                 .kubelet_config_candidates()
@@ -593,43 +610,127 @@ impl NodeView {
                 .find(|p| self.fs.exists(p))
                 .map(|p| (*p).to_string())
         });
-        let Some(path) = path else { return };
-        self.kubelet_config_path = Some(path.clone());
-        let text = match self.fs.read(&path) {
-            Ok(t) => t,
-            Err(FsError::NotFound) => {
+        if let Some(path) = path {
+            self.kubelet_config_path = Some(path.clone());
+            self.kubelet_config = self.read_kubelet_file(&path, "the kubelet configuration file (--config)");
+        }
+        // KubeletConfiguration drop-ins: every `*.conf` file of the directory, merged in
+        // name order over the configuration file.
+        let config_dir = config_dir.or_else(|| {
+            self.distribution
+                .kubelet_dropin_dir()
+                .filter(|d| self.fs.exists(d))
+                .map(str::to_string)
+        });
+        if let Some(dir) = config_dir {
+            if !self.fs.exists(&dir) {
                 self.problem(
-                    &path,
+                    &dir,
                     None,
-                    "the kubelet configuration file (--config) does not exist",
+                    "the kubelet drop-in directory (--config-dir) does not exist",
                 );
                 return;
             }
+            let mut files: Vec<String> = self
+                .fs
+                .list(&dir)
+                .into_iter()
+                // The kubelet compares the extension exactly, as systemd does for units.
+                .filter(|f| {
+                    #[allow(clippy::case_sensitive_file_extension_comparisons)]
+                    f.ends_with(".conf")
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                if let Some(c) = self.read_kubelet_file(&f, "the kubelet drop-in file") {
+                    self.kubelet_dropins.push(c);
+                }
+            }
+        }
+    }
+
+    fn read_kubelet_file(&mut self, path: &str, what: &str) -> Option<ConfigFile> {
+        let text = match self.fs.read(path) {
+            Ok(t) => t,
+            Err(FsError::NotFound) => {
+                self.problem(path, None, format!("{what} does not exist"));
+                return None;
+            }
             Err(e) => {
-                self.problem(
-                    &path,
-                    None,
-                    format!("cannot read the kubelet configuration file: {e}"),
-                );
-                return;
+                self.problem(path, None, format!("cannot read {what}: {e}"));
+                return None;
             }
         };
         let loaded = yaml::load(&text, &Limits::default());
         for e in &loaded.errors {
             self.problem(
-                &path,
+                path,
                 Some(e.pos),
                 format!("not valid YAML or JSON: {}", e.message),
             );
         }
         match loaded.docs.into_iter().next() {
-            Some(d) if d.root.as_map().is_some() => {
-                self.kubelet_config = Some(ConfigFile { path, root: d.root });
+            Some(d) if d.root.as_map().is_some() => Some(ConfigFile {
+                path: path.to_string(),
+                root: d.root,
+            }),
+            Some(d) => {
+                self.problem(path, Some(d.start), "the kubelet configuration is not a mapping");
+                None
             }
-            Some(d) => self.problem(&path, Some(d.start), "the kubelet configuration is not a mapping"),
-            None => {}
+            None => None,
         }
     }
+
+    /// Whether the kubelet takes settings from files (a configuration file or drop-ins).
+    pub fn kubelet_has_config(&self) -> bool {
+        self.kubelet_config.is_some() || !self.kubelet_dropins.is_empty()
+    }
+
+    /// A kubelet configuration setting as the kubelet merges it: the last file (drop-ins
+    /// after the configuration file) that sets it wins; mappings (feature gates) merge key
+    /// by key. The text of the value, and the file and node that set it last.
+    pub fn kubelet_setting(&self, field: &str) -> Option<(String, &ConfigFile, &YamlNode)> {
+        let mut merged: Option<(String, &ConfigFile, &YamlNode)> = None;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for file in self.kubelet_config.iter().chain(&self.kubelet_dropins) {
+            let Some(n) = file.at(field) else { continue };
+            if let Some(entries) = n.as_map() {
+                for (k, v) in entries {
+                    let v = v.scalar_text().unwrap_or("").to_string();
+                    match pairs.iter_mut().find(|(key, _)| key.as_str() == &*k.name) {
+                        Some(pair) => pair.1 = v,
+                        None => pairs.push((k.name.to_string(), v)),
+                    }
+                }
+                let text = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                merged = Some((text, file, n));
+            } else {
+                pairs.clear();
+                merged = setting_text(n).map(|t| (t, file, n));
+            }
+        }
+        merged
+    }
+}
+
+/// A configuration value as text: scalars as written, lists joined with commas.
+fn setting_text(n: &YamlNode) -> Option<String> {
+    if let Some(t) = n.scalar_text() {
+        return Some(t.to_string());
+    }
+    n.as_seq().map(|items| {
+        items
+            .iter()
+            .filter_map(|i| i.scalar_text())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// The flags k3s and RKE2 give each embedded component before the configured extra flags

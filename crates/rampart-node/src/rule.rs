@@ -46,6 +46,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A failure with one piece of evidence.
+    pub fn fail(found: impl Into<String>, file: Option<String>, line: Option<u32>) -> Outcome {
+        Outcome {
+            status: Status::Fail,
+            evidence: vec![Evidence {
+                found: found.into(),
+                file,
+                line,
+            }],
+        }
+    }
+
     pub fn na(found: impl Into<String>) -> Outcome {
         Outcome {
             status: Status::NotApplicable,
@@ -199,7 +211,7 @@ pub enum FileRef {
     KubeletPath(&'static str, &'static str, Option<&'static str>),
     /// The kubelet's systemd unit files.
     KubeletUnits,
-    /// The kubelet configuration file.
+    /// The kubelet configuration file and its drop-in files.
     KubeletConfig,
     /// Every file in a directory (CNI configuration).
     DirFiles(&'static str),
@@ -314,13 +326,13 @@ impl Test {
                         Some(f.origin.file.clone()),
                         f.origin.pos.map(|p| p.line),
                     )
-                } else if let Some(cfg) = node.kubelet_config.as_ref().filter(|_| !field.is_empty()) {
-                    match cfg.at(field).and_then(setting_text) {
-                        Some(v) => (
+                } else if node.kubelet_has_config() && !field.is_empty() {
+                    match node.kubelet_setting(field) {
+                        Some((v, cfg, n)) => (
                             Some(v.clone()),
                             format!("kubelet configuration {field}: {v}"),
                             Some(cfg.path.clone()),
-                            cfg.at(field).map(|n| n.pos.line),
+                            Some(n.pos.line),
                         ),
                         None => (
                             default_config.map(str::to_string),
@@ -330,7 +342,7 @@ impl Test {
                                     .map(|d| format!(" (default {d})"))
                                     .unwrap_or_default()
                             ),
-                            Some(cfg.path.clone()),
+                            node.kubelet_config_path.clone(),
                             None,
                         ),
                     }
@@ -381,30 +393,6 @@ fn combine(node: &NodeView, tests: &[Test], all: bool) -> Outcome {
     }
 }
 
-/// A configuration value as text: scalars as written, lists joined with commas, and a
-/// mapping of booleans (feature gates) as `Name=true` pairs.
-fn setting_text(n: &rampart_model::Node) -> Option<String> {
-    if let Some(t) = n.scalar_text() {
-        return Some(t.to_string());
-    }
-    if let Some(items) = n.as_seq() {
-        return Some(
-            items
-                .iter()
-                .filter_map(|i| i.scalar_text())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-    }
-    n.as_map().map(|entries| {
-        entries
-            .iter()
-            .map(|(k, v)| format!("{}={}", k.name, v.scalar_text().unwrap_or("")))
-            .collect::<Vec<_>>()
-            .join(",")
-    })
-}
-
 /// Node paths of the files a reference names, with how to read it when none exists.
 fn resolve_files(node: &NodeView, file: FileRef) -> Result<Vec<String>, String> {
     let kube = node.distribution.kube_dir();
@@ -434,12 +422,7 @@ fn resolve_files(node: &NodeView, file: FileRef) -> Result<Vec<String>, String> 
             let Some(kubelet) = node.component(Component::Kubelet) else {
                 return Err("the kubelet does not run on this node".into());
             };
-            let from_config = node
-                .kubelet_config
-                .as_ref()
-                .and_then(|c| c.at(field))
-                .and_then(|n| n.scalar_text())
-                .map(str::to_string);
+            let from_config = node.kubelet_setting(field).map(|(v, _, _)| v);
             let given = match kubelet.flags.value(flag) {
                 Some(v) => Some(v.to_string()),
                 None => from_config,
@@ -456,10 +439,18 @@ fn resolve_files(node: &NodeView, file: FileRef) -> Result<Vec<String>, String> 
                 Ok(node.kubelet_units.clone())
             }
         }
-        FileRef::KubeletConfig => match &node.kubelet_config_path {
-            Some(p) => one(p.clone()),
-            None => Err("the kubelet uses no configuration file".into()),
-        },
+        FileRef::KubeletConfig => {
+            // The configuration file and its drop-ins (`--config-dir`) alike.
+            let dropins = node.kubelet_dropins.iter().map(|c| c.path.clone());
+            match &node.kubelet_config_path {
+                Some(p) => one(p.clone()).map(|mut files| {
+                    files.extend(dropins);
+                    files
+                }),
+                None if !node.kubelet_dropins.is_empty() => Ok(dropins.collect()),
+                None => Err("the kubelet uses no configuration file".into()),
+            }
+        }
         FileRef::DirFiles(dir) => {
             let files: Vec<String> = node.fs.walk(dir, 10_000);
             if files.is_empty() {

@@ -5,6 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use common::{file, is_root, kubeadm_control_plane, static_pod};
@@ -412,4 +413,404 @@ fn broken_and_odd_files_give_clear_results_not_crashes() {
     assert_eq!(s["1.4.1"], Status::Pass, "the linked scheduler manifest was read");
     assert_eq!(s["1.1.5"], Status::Pass, "the link's target has mode 600");
     assert_eq!(s["1.1.9"], Status::Fail, "{}", explain(&r, "1.1.9"));
+}
+
+/// Replaces one line of a fixture file, keeping its mode and owner.
+fn edit(root: &Path, path: &str, from: &str, to: &str) {
+    let host = root.join(path.trim_start_matches('/'));
+    let text = std::fs::read_to_string(&host).unwrap();
+    assert!(text.contains(from), "{path} has {from}");
+    std::fs::write(&host, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn structured_authorization_and_authentication_configuration_files() {
+    need_root!();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    kubeadm_control_plane(root, true);
+    let manifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+    edit(
+        root,
+        manifest,
+        "--authorization-mode=Node,RBAC",
+        "--authorization-config=/etc/kubernetes/authz.yaml",
+    );
+    edit(
+        root,
+        manifest,
+        "--anonymous-auth=false",
+        "--authentication-config=/etc/kubernetes/authn.yaml",
+    );
+    let authz = |types: &str| {
+        let mut s = String::from(
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n",
+        );
+        for t in types.split(',') {
+            writeln!(s, "  - type: {t}\n    name: {}", t.to_lowercase()).unwrap();
+        }
+        file(root, "/etc/kubernetes/authz.yaml", &s, 0o600, (0, 0));
+    };
+    let authn = |anonymous: &str| {
+        file(
+            root,
+            "/etc/kubernetes/authn.yaml",
+            &format!(
+                "apiVersion: apiserver.config.k8s.io/v1beta1\nkind: AuthenticationConfiguration\n{anonymous}"
+            ),
+            0o600,
+            (0, 0),
+        );
+    };
+
+    authz("Node,RBAC");
+    authn("anonymous:\n  enabled: false\n");
+    let r = audit(root, &[]);
+    let s = statuses(&r);
+    for id in ["1.2.1", "1.2.6", "1.2.7", "1.2.8"] {
+        assert_eq!(s[id], Status::Pass, "{}", explain(&r, id));
+    }
+    let e = &r.results.iter().find(|x| x.id == "1.2.7").unwrap().evidence[0];
+    assert_eq!(e.file.as_deref(), Some("/etc/kubernetes/authz.yaml"));
+    assert_eq!(e.line, Some(3), "the authorizers list");
+    assert!(e.found.contains("Node,RBAC"), "{e:?}");
+
+    // A webhook alone: not AlwaysAllow, but neither Node nor RBAC.
+    authz("Webhook");
+    // Anonymous access kept on for the health endpoints is still anonymous access.
+    authn("anonymous:\n  enabled: true\n  conditions:\n    - path: /livez\n");
+    let r = audit(root, &[]);
+    let s = statuses(&r);
+    assert_eq!(s["1.2.6"], Status::Pass, "{}", explain(&r, "1.2.6"));
+    assert_eq!(s["1.2.7"], Status::Fail, "{}", explain(&r, "1.2.7"));
+    assert_eq!(s["1.2.8"], Status::Fail, "{}", explain(&r, "1.2.8"));
+    assert_eq!(s["1.2.1"], Status::Fail, "{}", explain(&r, "1.2.1"));
+    let e = &r.results.iter().find(|x| x.id == "1.2.1").unwrap().evidence[0];
+    assert_eq!(
+        (e.file.as_deref(), e.line),
+        (Some("/etc/kubernetes/authn.yaml"), Some(4))
+    );
+
+    authz("AlwaysAllow");
+    // Without an anonymous section, --anonymous-auth's default (true) applies.
+    authn("jwt: []\n");
+    let r = audit(root, &[]);
+    let s = statuses(&r);
+    assert_eq!(s["1.2.6"], Status::Fail, "{}", explain(&r, "1.2.6"));
+    assert_eq!(s["1.2.1"], Status::Fail, "{}", explain(&r, "1.2.1"));
+
+    // A file that cannot be parsed fails the items with the line of the error.
+    file(
+        root,
+        "/etc/kubernetes/authz.yaml",
+        "authorizers:\n  - type: [Node\n",
+        0o600,
+        (0, 0),
+    );
+    std::fs::remove_file(root.join("etc/kubernetes/authn.yaml")).unwrap();
+    let r = audit(root, &[]);
+    let x = r.results.iter().find(|x| x.id == "1.2.8").unwrap();
+    assert_eq!(x.status, Status::Fail);
+    assert!(x.evidence[0].found.contains("not valid YAML"), "{:?}", x.evidence);
+    assert!(x.evidence[0].line.is_some(), "{:?}", x.evidence);
+    let x = r.results.iter().find(|x| x.id == "1.2.1").unwrap();
+    assert_eq!(x.status, Status::Fail);
+    assert!(x.evidence[0].found.contains("cannot read"), "{:?}", x.evidence);
+}
+
+#[test]
+fn kubelet_drop_in_directory_is_merged_over_the_configuration_file() {
+    need_root!();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    kubeadm_control_plane(root, true);
+    file(
+        root,
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=--config-dir=/etc/kubernetes/kubelet.conf.d\n",
+        0o644,
+        (0, 0),
+    );
+    let d = "/etc/kubernetes/kubelet.conf.d";
+    file(
+        root,
+        &format!("{d}/10-ports.conf"),
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nfeatureGates:\n  RotateKubeletServerCertificate: false\n",
+        0o600,
+        (0, 0),
+    );
+    file(
+        root,
+        &format!("{d}/20-gates.conf"),
+        "featureGates:\n  SomethingElse: true\n",
+        0o644,
+        (0, 0),
+    );
+    // Not a drop-in: only *.conf files are read.
+    file(
+        root,
+        &format!("{d}/99-off.yaml"),
+        "readOnlyPort: 0\n",
+        0o600,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    let s = statuses(&r);
+    let x = r.results.iter().find(|x| x.id == "4.2.4").unwrap();
+    assert_eq!(x.status, Status::Fail, "{:?}", x.evidence);
+    assert_eq!(
+        (x.evidence[0].file.as_deref(), x.evidence[0].line),
+        (Some("/etc/kubernetes/kubelet.conf.d/10-ports.conf"), Some(3))
+    );
+    // Feature gates merge key by key: the later drop-in adds a gate, the earlier one's
+    // RotateKubeletServerCertificate=false stays.
+    assert_eq!(s["4.2.11"], Status::Fail, "{}", explain(&r, "4.2.11"));
+    // Settings no drop-in touches come from the configuration file.
+    assert_eq!(s["4.2.1"], Status::Pass, "{}", explain(&r, "4.2.1"));
+    // The drop-ins are kubelet configuration files: 20-gates.conf is too open.
+    let x = r.results.iter().find(|x| x.id == "4.1.9").unwrap();
+    assert_eq!(x.status, Status::Fail);
+    assert_eq!(x.evidence.len(), 1, "{:?}", x.evidence);
+    assert_eq!(
+        x.evidence[0].file.as_deref(),
+        Some("/etc/kubernetes/kubelet.conf.d/20-gates.conf")
+    );
+
+    // A later drop-in sets the port back to 0 and the gate back to true.
+    file(
+        root,
+        &format!("{d}/30-fix.conf"),
+        "readOnlyPort: 0\nfeatureGates:\n  RotateKubeletServerCertificate: true\n",
+        0o600,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    let s = statuses(&r);
+    assert_eq!(s["4.2.4"], Status::Pass, "{}", explain(&r, "4.2.4"));
+    assert_eq!(s["4.2.11"], Status::Pass, "{}", explain(&r, "4.2.11"));
+
+    // A flag still overrides every file.
+    file(
+        root,
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=\"--config-dir=/etc/kubernetes/kubelet.conf.d --read-only-port=10255\"\n",
+        0o644,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    assert_eq!(statuses(&r)["4.2.4"], Status::Fail, "{}", explain(&r, "4.2.4"));
+
+    // A missing drop-in directory is reported, not ignored.
+    std::fs::remove_dir_all(root.join("etc/kubernetes/kubelet.conf.d")).unwrap();
+    let r = audit(root, &[]);
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.file == d && p.message.contains("does not exist")),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
+fn rke2_server_reads_its_pod_manifests_config_and_kubelet_drop_ins() {
+    need_root!();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    file(root, "/etc/hostname", "rke2-1\n", 0o644, (0, 0));
+    file(
+        root,
+        "/etc/rancher/rke2/config.yaml",
+        "profile: cis\nkubelet-arg:\n  - \"streaming-connection-idle-timeout=0\"\n",
+        0o600,
+        (0, 0),
+    );
+    let manifests = "/var/lib/rancher/rke2/agent/pod-manifests";
+    file(
+        root,
+        &format!("{manifests}/kube-apiserver.yaml"),
+        &static_pod(
+            "kube-apiserver",
+            "kube-apiserver",
+            &[
+                "--anonymous-auth=false",
+                "--authorization-mode=Node,RBAC",
+                "--profiling=false",
+                "--enable-admission-plugins=NodeRestriction",
+            ],
+        ),
+        0o600,
+        (0, 0),
+    );
+    file(
+        root,
+        &format!("{manifests}/etcd.yaml"),
+        &static_pod(
+            "etcd",
+            "etcd",
+            &[
+                "--data-dir=/var/lib/rancher/rke2/server/db/etcd",
+                "--client-cert-auth=true",
+            ],
+        ),
+        0o644,
+        (0, 0),
+    );
+    common::dir(root, "/var/lib/rancher/rke2/server/db/etcd", 0o700, (0, 0));
+    file(
+        root,
+        "/var/lib/rancher/rke2/server/tls/server-ca.key",
+        "x",
+        0o600,
+        (0, 0),
+    );
+    file(
+        root,
+        "/var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: false\nauthorization:\n  mode: Webhook\nreadOnlyPort: 0\n",
+        0o600,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    assert_eq!(r.distribution, Distribution::Rke2);
+    assert_eq!(r.role, Role::Master);
+    let s = statuses(&r);
+    // Flags from the RKE2 pod manifest, with its path and line.
+    assert_eq!(s["1.2.15"], Status::Pass, "{}", explain(&r, "1.2.15"));
+    let x = r.results.iter().find(|x| x.id == "1.2.15").unwrap();
+    assert_eq!(
+        x.evidence[0].file.as_deref(),
+        Some("/var/lib/rancher/rke2/agent/pod-manifests/kube-apiserver.yaml")
+    );
+    assert!(x.evidence[0].line.is_some());
+    for id in [
+        "1.1.1", "1.1.11", "1.1.21", "1.2.1", "1.2.7", "1.2.8", "1.2.14", "2.2",
+    ] {
+        assert_eq!(s[id], Status::Pass, "{}", explain(&r, id));
+    }
+    // The etcd manifest is too open; the components RKE2 did not start are not there.
+    assert_eq!(s["1.1.7"], Status::Fail, "{}", explain(&r, "1.1.7"));
+    assert_eq!(s["1.1.3"], Status::NotApplicable, "{}", explain(&r, "1.1.3"));
+    // The kubelet: settings from RKE2's drop-in directory, flags from config.yaml.
+    for id in ["4.2.1", "4.2.2", "4.2.4"] {
+        assert_eq!(s[id], Status::Pass, "{}", explain(&r, id));
+    }
+    let x = r.results.iter().find(|x| x.id == "4.2.4").unwrap();
+    assert_eq!(
+        x.evidence[0].file.as_deref(),
+        Some("/var/lib/rancher/rke2/agent/etc/kubelet.conf.d/00-rke2-defaults.conf")
+    );
+    assert_eq!(s["4.2.5"], Status::Fail, "{}", explain(&r, "4.2.5"));
+    let x = r.results.iter().find(|x| x.id == "4.2.5").unwrap();
+    assert_eq!(
+        (x.evidence[0].file.as_deref(), x.evidence[0].line),
+        (Some("/etc/rancher/rke2/config.yaml"), Some(3))
+    );
+}
+
+#[test]
+fn managed_worker_layouts_find_their_kubelet_configuration() {
+    need_root!();
+    // EKS: a JSON configuration file at the path the EKS AMI uses, named by the unit.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    file(root, "/etc/hostname", "ip-10-0-1-7\n", 0o644, (0, 0));
+    file(root, "/etc/eks/release", "BASE_AMI_ID=ami-0\n", 0o644, (0, 0));
+    file(
+        root,
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --config /etc/kubernetes/kubelet/kubelet-config.json --kubeconfig /var/lib/kubelet/kubeconfig --node-ip=10.0.1.7\n",
+        0o644,
+        (0, 0),
+    );
+    file(
+        root,
+        "/etc/kubernetes/kubelet/kubelet-config.json",
+        "{\n  \"kind\": \"KubeletConfiguration\",\n  \"apiVersion\": \"kubelet.config.k8s.io/v1beta1\",\n  \"authentication\": {\n    \"anonymous\": { \"enabled\": false },\n    \"webhook\": { \"enabled\": true }\n  },\n  \"authorization\": { \"mode\": \"Webhook\" },\n  \"readOnlyPort\": 10255\n}\n",
+        0o644,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    assert_eq!(r.distribution, Distribution::Eks);
+    assert_eq!(r.role, Role::Worker);
+    let s = statuses(&r);
+    assert_eq!(s["4.2.1"], Status::Pass, "{}", explain(&r, "4.2.1"));
+    assert_eq!(s["4.2.2"], Status::Pass, "{}", explain(&r, "4.2.2"));
+    let x = r.results.iter().find(|x| x.id == "4.2.4").unwrap();
+    assert_eq!(x.status, Status::Fail, "{:?}", x.evidence);
+    assert_eq!(
+        (x.evidence[0].file.as_deref(), x.evidence[0].line),
+        (Some("/etc/kubernetes/kubelet/kubelet-config.json"), Some(9))
+    );
+    // The unit and the configuration file are 644: 4.1.1 and 4.1.9 fail.
+    assert_eq!(s["4.1.1"], Status::Fail, "{}", explain(&r, "4.1.1"));
+    assert_eq!(s["4.1.9"], Status::Fail, "{}", explain(&r, "4.1.9"));
+    assert_eq!(s["1.2.1"], Status::NotApplicable, "a worker has no API server");
+
+    // GKE: the configuration file in /home/kubernetes, found without a --config flag.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    file(root, "/etc/hostname", "gke-pool-1-abcd\n", 0o644, (0, 0));
+    file(
+        root,
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nEnvironmentFile=/etc/default/kubelet\nExecStart=/home/kubernetes/bin/kubelet $KUBELET_OPTS\n",
+        0o600,
+        (0, 0),
+    );
+    file(
+        root,
+        "/etc/default/kubelet",
+        "KUBELET_OPTS=\"--v=2 --cloud-provider=external --read-only-port=0\"\n",
+        0o644,
+        (0, 0),
+    );
+    file(
+        root,
+        "/home/kubernetes/kubelet-config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: true\nreadOnlyPort: 10255\n",
+        0o600,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    assert_eq!(r.distribution, Distribution::Gke);
+    let s = statuses(&r);
+    let x = r.results.iter().find(|x| x.id == "4.2.1").unwrap();
+    assert_eq!(x.status, Status::Fail, "{:?}", x.evidence);
+    assert_eq!(
+        (x.evidence[0].file.as_deref(), x.evidence[0].line),
+        (Some("/home/kubernetes/kubelet-config.yaml"), Some(5))
+    );
+    // The flag from the environment file wins over the file's 10255.
+    assert_eq!(s["4.2.4"], Status::Pass, "{}", explain(&r, "4.2.4"));
+    let x = r.results.iter().find(|x| x.id == "4.2.4").unwrap();
+    assert_eq!(x.evidence[0].file.as_deref(), Some("/etc/default/kubelet"));
+    assert_eq!(s["4.1.9"], Status::Pass, "{}", explain(&r, "4.1.9"));
+
+    // AKS: recognised by its cloud configuration; the kubelet as on kubeadm.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    file(root, "/etc/kubernetes/azure.json", "{}\n", 0o600, (0, 0));
+    file(
+        root,
+        "/etc/systemd/system/kubelet.service",
+        "[Service]\nEnvironmentFile=/etc/default/kubelet\nExecStart=/usr/local/bin/kubelet $KUBELET_FLAGS\n",
+        0o600,
+        (0, 0),
+    );
+    file(
+        root,
+        "/etc/default/kubelet",
+        "KUBELET_FLAGS=--anonymous-auth=false --authorization-mode=Webhook --read-only-port=0 --protect-kernel-defaults=true\n",
+        0o644,
+        (0, 0),
+    );
+    let r = audit(root, &[]);
+    assert_eq!(r.distribution, Distribution::Aks);
+    let s = statuses(&r);
+    for id in ["4.2.1", "4.2.2", "4.2.4"] {
+        assert_eq!(s[id], Status::Pass, "{}", explain(&r, id));
+    }
+    // Without a configuration file nothing names a client CA: 4.2.3 fails.
+    assert_eq!(s["4.2.3"], Status::Fail, "{}", explain(&r, "4.2.3"));
 }
