@@ -429,6 +429,39 @@ fn read_params(cx: &mut Ctx<'_>, check: &'static Check, node: &Node) -> Vec<(Str
     out
 }
 
+/// The reason, expiry and ticket that every kind of exception carries.
+#[derive(Default)]
+struct Justification {
+    reason: Option<String>,
+    expires: Option<Date>,
+    ticket: Option<String>,
+}
+
+impl Justification {
+    /// Reads the `reason`, `expires` or `ticket` key of an exception.
+    fn read(&mut self, cx: &mut Ctx<'_>, key: &str, value: &Node) {
+        match key {
+            "reason" => {
+                let r = cx.string(value, "reason").unwrap_or_default();
+                if r.trim().is_empty() {
+                    cx.err(value.pos, "an exception's reason must not be empty");
+                }
+                self.reason = Some(r);
+            }
+            "expires" => match value.scalar_text().and_then(Date::parse) {
+                Some(d) => self.expires = Some(d),
+                None => cx.err(value.pos, "expires must be a date written YYYY-MM-DD"),
+            },
+            "ticket" => self.ticket = cx.string(value, "ticket"),
+            _ => unreachable!("cx.keys returns only the keys it was given"),
+        }
+    }
+
+    fn into_parts(self) -> (String, Option<Date>, Option<String>) {
+        (self.reason.unwrap_or_default(), self.expires, self.ticket)
+    }
+}
+
 fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
     let origin = format!("{}:{}", cx.file, node.pos.line);
     let mut e = Exception {
@@ -443,7 +476,7 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
         ticket: None,
         origin,
     };
-    let mut has_reason = false;
+    let mut justification = Justification::default();
     let mut has_check = false;
     let before = cx.errors.len();
     for (key, value) in cx.keys(node, EXCEPTION_KEYS, "an exception") {
@@ -468,20 +501,7 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
             "name" => e.name = cx.string(value, "name"),
             "container" => e.container = cx.string(value, "container"),
             "paths" => e.paths = cx.strings(value, "paths"),
-            "reason" => {
-                let r = cx.string(value, "reason").unwrap_or_default();
-                if r.trim().is_empty() {
-                    cx.err(value.pos, "an exception's reason must not be empty");
-                }
-                has_reason = true;
-                e.reason = r;
-            }
-            "expires" => match value.scalar_text().and_then(Date::parse) {
-                Some(d) => e.expires = Some(d),
-                None => cx.err(value.pos, "expires must be a date written YYYY-MM-DD"),
-            },
-            "ticket" => e.ticket = cx.string(value, "ticket"),
-            _ => unreachable!(),
+            _ => justification.read(cx, key, value),
         }
     }
     if node.as_map().is_some() {
@@ -491,13 +511,14 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
                 "an exception needs `checks` (a list of check ids, or \"*\")",
             );
         }
-        if !has_reason {
+        if justification.reason.is_none() {
             cx.err(
                 node.pos,
                 "an exception needs a `reason`: say why the deviation is acceptable",
             );
         }
     }
+    (e.reason, e.expires, e.ticket) = justification.into_parts();
     (cx.errors.len() == before).then_some(e)
 }
 
@@ -511,7 +532,8 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
         origin: format!("{}:{}", cx.file, node.pos.line),
     };
     let before = cx.errors.len();
-    let (mut has_items, mut has_reason) = (false, false);
+    let mut justification = Justification::default();
+    let mut has_items = false;
     for (key, value) in cx.keys(node, NODE_EXCEPTION_KEYS, "a node exception") {
         match key {
             "item" | "items" => {
@@ -541,20 +563,7 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
                     }
                 }
             }
-            "reason" => {
-                let r = cx.string(value, "reason").unwrap_or_default();
-                if r.trim().is_empty() {
-                    cx.err(value.pos, "an exception's reason must not be empty");
-                }
-                has_reason = true;
-                e.reason = r;
-            }
-            "expires" => match value.scalar_text().and_then(Date::parse) {
-                Some(d) => e.expires = Some(d),
-                None => cx.err(value.pos, "expires must be a date written YYYY-MM-DD"),
-            },
-            "ticket" => e.ticket = cx.string(value, "ticket"),
-            _ => unreachable!(),
+            _ => justification.read(cx, key, value),
         }
     }
     if node.as_map().is_some() {
@@ -564,13 +573,14 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
                 "a node exception needs `items` (benchmark item ids, or \"*\")",
             );
         }
-        if !has_reason {
+        if justification.reason.is_none() {
             cx.err(
                 node.pos,
                 "a node exception needs a `reason`: say why the deviation is acceptable",
             );
         }
     }
+    (e.reason, e.expires, e.ticket) = justification.into_parts();
     (cx.errors.len() == before).then_some(e)
 }
 

@@ -85,22 +85,6 @@ pub fn json(r: &NodeReport) -> String {
     s
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 fn evidence_lines(res: &crate::ItemResult) -> String {
     res.evidence
         .iter()
@@ -132,33 +116,33 @@ pub fn junit(r: &NodeReport) -> String {
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
-        xml(&suite),
+        rampart_report::xml_escape(&suite),
         r.results.len()
     );
     for res in &r.results {
         let _ = write!(
             out,
             "    <testcase classname=\"cis-1.12.{}\" name=\"{}\"",
-            xml(&res.section),
-            xml(&format!("{} {}", res.id, res.title))
+            rampart_report::xml_escape(&res.section),
+            rampart_report::xml_escape(&format!("{} {}", res.id, res.title))
         );
         match (res.status, &res.exception) {
             (Status::Fail, None) => {
                 let _ = writeln!(
                     out,
                     ">\n      <failure message=\"{}\">{}\nfix: {}</failure>\n    </testcase>",
-                    xml(res.evidence.first().map_or("", |e| e.found.as_str())),
-                    xml(&evidence_lines(res)),
-                    xml(res.remediation)
+                    rampart_report::xml_escape(res.evidence.first().map_or("", |e| e.found.as_str())),
+                    rampart_report::xml_escape(&evidence_lines(res)),
+                    rampart_report::xml_escape(res.remediation)
                 );
             }
             (Status::Fail, Some(x)) => {
                 let _ = writeln!(
                     out,
                     ">\n      <system-out>{}\naccepted: {} ({})</system-out>\n    </testcase>",
-                    xml(&evidence_lines(res)),
-                    xml(&x.reason),
-                    xml(&x.source)
+                    rampart_report::xml_escape(&evidence_lines(res)),
+                    rampart_report::xml_escape(&x.reason),
+                    rampart_report::xml_escape(&x.source)
                 );
             }
             (Status::Warn, _) => {
@@ -166,7 +150,7 @@ pub fn junit(r: &NodeReport) -> String {
                 let _ = writeln!(
                     out,
                     ">\n      <skipped message=\"manual: {}\"/>\n    </testcase>",
-                    xml(why)
+                    rampart_report::xml_escape(why)
                 );
             }
             (Status::NotApplicable, _) => {
@@ -177,7 +161,7 @@ pub fn junit(r: &NodeReport) -> String {
                 let _ = writeln!(
                     out,
                     ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    xml(why)
+                    rampart_report::xml_escape(why)
                 );
             }
             (Status::Pass, _) => out.push_str("/>\n"),

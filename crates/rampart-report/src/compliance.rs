@@ -399,22 +399,6 @@ pub fn csv(r: &ComplianceReport<'_>) -> String {
     out
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 /// JUnit XML: a test suite per standard, a test case per control. Failing controls fail;
 /// manual, not-applicable and not-assessed controls are skipped with the reason.
 pub fn junit(r: &ComplianceReport<'_>) -> String {
@@ -434,7 +418,7 @@ pub fn junit(r: &ComplianceReport<'_>) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{skipped}\">",
-            xml(s.id),
+            crate::xml_escape(s.id),
             s.controls.len(),
             s.counts.get("fail").unwrap_or(&0)
         );
@@ -442,9 +426,9 @@ pub fn junit(r: &ComplianceReport<'_>) -> String {
             let _ = write!(
                 out,
                 "    <testcase classname=\"{}\" name=\"{} {}\">",
-                xml(s.id),
-                xml(&c.control.id),
-                xml(&c.control.title)
+                crate::xml_escape(s.id),
+                crate::xml_escape(&c.control.id),
+                crate::xml_escape(&c.control.title)
             );
             match c.status {
                 Status::Fail => {
@@ -458,8 +442,8 @@ pub fn junit(r: &ComplianceReport<'_>) -> String {
                         out,
                         "<failure message=\"{} finding(s)\">{}\n\nFix: {}</failure>",
                         c.failures.len(),
-                        xml(&body),
-                        xml(c.remediation.as_deref().unwrap_or(""))
+                        crate::xml_escape(&body),
+                        crate::xml_escape(c.remediation.as_deref().unwrap_or(""))
                     );
                 }
                 Status::Pass => {}
@@ -479,14 +463,14 @@ pub fn junit(r: &ComplianceReport<'_>) -> String {
                         })
                         .collect::<Vec<_>>()
                         .join("\n");
-                    let _ = write!(out, "<system-out>{}</system-out>", xml(&body));
+                    let _ = write!(out, "<system-out>{}</system-out>", crate::xml_escape(&body));
                 }
                 other => {
                     let _ = write!(
                         out,
                         "<skipped message=\"{}: {}\"/>",
                         other.as_str(),
-                        xml(c.remediation.as_deref().unwrap_or(""))
+                        crate::xml_escape(c.remediation.as_deref().unwrap_or(""))
                     );
                 }
             }
@@ -537,7 +521,7 @@ fn gauge(id: &str, p: Option<f64>) -> String {
 <path d=\"M10 60 A50 50 0 0 1 110 60\" fill=\"none\" stroke=\"#e8eaed\" stroke-width=\"12\"/>\
 <path d=\"M10 60 A50 50 0 0 1 110 60\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"12\" stroke-dasharray=\"{filled:.2} {len:.2}\"/>\
 <text x=\"60\" y=\"58\" text-anchor=\"middle\" class=\"gauge-value\">{label}</text></svg>",
-        id = xml(id),
+        id = crate::xml_escape(id),
         label = percent(p),
         data = p.map_or_else(String::new, |x| format!("{:.1}", (x * 10.0).round() / 10.0)),
     )
@@ -556,14 +540,17 @@ fn shorten(text: &str, max: usize) -> String {
 
 fn bar_chart(name: &str, rows: &[(String, usize, &str)]) -> String {
     if rows.is_empty() {
-        return format!("<p class=\"empty\" data-chart=\"{}\">No failures.</p>", xml(name));
+        return format!(
+            "<p class=\"empty\" data-chart=\"{}\">No failures.</p>",
+            crate::xml_escape(name)
+        );
     }
     let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let h = 24 * rows.len() + 4;
     let mut s = format!(
         "<svg class=\"bars\" viewBox=\"0 0 440 {h}\" role=\"img\" aria-label=\"{}\" data-chart=\"{}\">",
-        xml(name),
-        xml(name)
+        crate::xml_escape(name),
+        crate::xml_escape(name)
     );
     for (i, (label, n, colour)) in rows.iter().enumerate() {
         let y = 24 * i + 2;
@@ -574,8 +561,8 @@ fn bar_chart(name: &str, rows: &[(String, usize, &str)]) -> String {
             "<g class=\"bar\" data-label=\"{l}\" data-value=\"{n}\"><title>{l}: {n}</title><text x=\"0\" y=\"{ty}\" class=\"bar-label\">{short}</text>\
 <rect x=\"160\" y=\"{y}\" width=\"{w:.1}\" height=\"18\" fill=\"{colour}\"/>\
 <text x=\"{tx:.1}\" y=\"{ty}\" class=\"bar-value\">{n}</text></g>",
-            l = xml(label),
-            short = xml(&shorten(label, 22)),
+            l = crate::xml_escape(label),
+            short = crate::xml_escape(&shorten(label, 22)),
             ty = y + 14,
             tx = 166.0 + w,
         );
@@ -618,14 +605,14 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
     let _ = writeln!(
         o,
         "<p class=\"meta\">Rampart {} · {} standard{} · scores are passed automated controls / assessed automated controls</p>",
-        xml(r.tool_version),
+        crate::xml_escape(r.tool_version),
         r.results.len(),
         if r.results.len() == 1 { "" } else { "s" }
     );
     if !r.errors.is_empty() {
         o.push_str("<div class=\"errors\"><strong>Input errors — the report may be incomplete:</strong><ul>");
         for e in r.errors {
-            let _ = write!(o, "<li>{}</li>", xml(e));
+            let _ = write!(o, "<li>{}</li>", crate::xml_escape(e));
         }
         o.push_str("</ul></div>\n");
     }
@@ -634,8 +621,8 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
         let _ = write!(
             o,
             "<div class=\"card\"><a href=\"#{id}\"><div class=\"name\">{title}</div>{g}<div class=\"sub\">{p}/{a} passed · {f} failing</div></a></div>",
-            id = xml(s.id),
-            title = xml(s.title),
+            id = crate::xml_escape(s.id),
+            title = crate::xml_escape(s.title),
             g = gauge(s.id, s.percent),
             p = s.score.passed,
             a = s.score.assessed,
@@ -683,13 +670,13 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
         let _ = writeln!(
             o,
             "<h2 id=\"{}\">{} {}</h2><p class=\"meta\">Score {} ({} of {} automated controls passed) · {}</p>",
-            xml(s.id),
-            xml(s.title),
-            xml(s.version),
+            crate::xml_escape(s.id),
+            crate::xml_escape(s.title),
+            crate::xml_escape(s.version),
             percent(s.percent),
             s.score.passed,
             s.score.assessed,
-            xml(&counts_line(s))
+            crate::xml_escape(&counts_line(s))
         );
         o.push_str(
             "<table class=\"sections\"><tr><th>Section</th><th>Score</th><th>Passed / assessed</th></tr>",
@@ -698,8 +685,8 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
             let _ = write!(
                 o,
                 "<tr><td>{} {}</td><td>{}</td><td>{}/{}</td></tr>",
-                xml(&sec.id),
-                xml(&sec.title),
+                crate::xml_escape(&sec.id),
+                crate::xml_escape(&sec.title),
                 percent(sec.percent),
                 sec.score.passed,
                 sec.score.assessed
@@ -710,10 +697,10 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
             let _ = write!(
                 o,
                 "<tr data-control=\"{}\" data-status=\"{}\"><td><code>{}</code></td><td>{}</td><td><span class=\"badge {}\">{}</span></td><td>",
-                xml(&c.control.id),
+                crate::xml_escape(&c.control.id),
                 c.status.as_str(),
-                xml(&c.control.id),
-                xml(&c.control.title),
+                crate::xml_escape(&c.control.id),
+                crate::xml_escape(&c.control.title),
                 c.status.as_str(),
                 c.status.as_str()
             );
@@ -734,10 +721,10 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
                     let _ = write!(
                         o,
                         "<li><code>{}</code> {} <em>[{}]</em>: {}</li>",
-                        xml(&location(e)),
-                        xml(&e.object),
-                        xml(e.check),
-                        xml(&e.message)
+                        crate::xml_escape(&location(e)),
+                        crate::xml_escape(&e.object),
+                        crate::xml_escape(e.check),
+                        crate::xml_escape(&e.message)
                     );
                 }
                 for e in &c.exceptions {
@@ -745,20 +732,20 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
                         let _ = write!(
                             o,
                             "<li>excepted: {} <em>[{}]</em> — {} (<code>{}</code>{})</li>",
-                            xml(&e.object),
-                            xml(e.check),
-                            xml(&sup.reason),
-                            xml(&sup.source),
+                            crate::xml_escape(&e.object),
+                            crate::xml_escape(e.check),
+                            crate::xml_escape(&sup.reason),
+                            crate::xml_escape(&sup.source),
                             sup.expires
                                 .as_deref()
-                                .map(|d| format!(", expires {}", xml(d)))
+                                .map(|d| format!(", expires {}", crate::xml_escape(d)))
                                 .unwrap_or_default()
                         );
                     }
                 }
                 o.push_str("</ul>");
                 if let Some(fix) = &c.remediation {
-                    let _ = write!(o, "<p>{}</p>", xml(fix));
+                    let _ = write!(o, "<p>{}</p>", crate::xml_escape(fix));
                 }
                 o.push_str("</details>");
             }
@@ -772,11 +759,11 @@ pub fn html(r: &ComplianceReport<'_>) -> String {
                 let _ = write!(
                     o,
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    xml(&e.source),
-                    xml(&e.reason),
-                    xml(e.expires.as_deref().unwrap_or("never")),
-                    xml(e.ticket.as_deref().unwrap_or("")),
-                    xml(&e.controls.join(", "))
+                    crate::xml_escape(&e.source),
+                    crate::xml_escape(&e.reason),
+                    crate::xml_escape(e.expires.as_deref().unwrap_or("never")),
+                    crate::xml_escape(e.ticket.as_deref().unwrap_or("")),
+                    crate::xml_escape(&e.controls.join(", "))
                 );
             }
             o.push_str("</table>\n");

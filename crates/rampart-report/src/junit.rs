@@ -9,7 +9,9 @@ use rampart_checks::Finding;
 
 use crate::Report;
 
-fn esc(s: &str) -> String {
+/// Text made safe for XML character data and attribute values: the five markup
+/// characters become entities, and control characters XML 1.0 forbids are dropped.
+pub fn xml_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -43,9 +45,9 @@ pub fn render(r: &Report<'_>) -> String {
             let _ = write!(
                 entry.0,
                 "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\">",
-                esc(&obj.display()),
-                esc(id),
-                esc(&obj.source.name)
+                xml_escape(&obj.display()),
+                xml_escape(id),
+                xml_escape(&obj.source.name)
             );
             let fs = by_pair.get(&(i, id)).map(Vec::as_slice).unwrap_or_default();
             let failing: Vec<&&Finding> = fs
@@ -60,7 +62,7 @@ pub fn render(r: &Report<'_>) -> String {
                         None => format!("below the fail-on threshold: {}", f.message),
                     };
                     entry.3 += 1;
-                    let _ = write!(entry.0, "<skipped message=\"{}\"/>", esc(&why));
+                    let _ = write!(entry.0, "<skipped message=\"{}\"/>", xml_escape(&why));
                 }
             } else {
                 entry.2 += 1;
@@ -76,8 +78,8 @@ pub fn render(r: &Report<'_>) -> String {
                     entry.0,
                     "<failure type=\"{}\" message=\"{}\">{}</failure>",
                     failing[0].severity,
-                    esc(&failing[0].message),
-                    esc(&body)
+                    xml_escape(&failing[0].message),
+                    xml_escape(&body)
                 );
             }
             entry.0.push_str("</testcase>\n");
@@ -101,7 +103,7 @@ pub fn render(r: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{t}\" failures=\"{f}\" errors=\"0\" skipped=\"{s}\">",
-            esc(file)
+            xml_escape(file)
         );
         out.push_str(cases);
         out.push_str("  </testsuite>\n");
@@ -119,8 +121,8 @@ pub fn render(r: &Report<'_>) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase classname=\"input\" name=\"{}\"><error message=\"{}\"/></testcase>",
-                esc(&d.file),
-                esc(&d.to_string())
+                xml_escape(&d.file),
+                xml_escape(&d.to_string())
             );
         }
         out.push_str("  </testsuite>\n");

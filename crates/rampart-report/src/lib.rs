@@ -16,7 +16,7 @@ use rampart_model::{Diagnostic, Object, Pos};
 
 pub use github::render as github;
 pub use json::{JSON_SCHEMA_VERSION, render as json, write as write_json};
-pub use junit::render as junit;
+pub use junit::{render as junit, xml_escape};
 pub use sarif::{SARIF_MAX_RESULTS, render as sarif};
 pub use text::{TextOptions, render as text};
 
