@@ -241,3 +241,61 @@ fn sarif_validates_against_the_schema_and_junit_is_well_formed() {
     );
     assert_eq!(counts, want, "{xml}");
 }
+
+/// Ends the child process when the test ends, whatever happens.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn live_mode_reads_a_running_process_from_the_real_proc() {
+    use std::os::unix::process::CommandExt as _;
+    // A real process whose command line is a kube-proxy's: the shell keeps the arguments
+    // after its script as positional parameters, and argv[0] is what the node audit
+    // recognises. The loop (not a last command the shell could exec) keeps the shell
+    // itself running until the test kills it.
+    let child = std::process::Command::new("/bin/sh")
+        .arg0("/usr/local/bin/kube-proxy")
+        .args([
+            "-c",
+            "while :; do sleep 1; done",
+            "--metrics-bind-address=0.0.0.0:10249",
+        ])
+        .spawn()
+        .expect("/bin/sh runs");
+    let child = Reaped(child);
+    let pid = child.0.id();
+    let cmdline = format!("/proc/{pid}/cmdline");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read(&cmdline).is_ok_and(|c| c.starts_with(b"/usr/local/bin/kube-proxy\0")) {
+        assert!(std::time::Instant::now() < deadline, "the process did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    let dir = tempdir();
+    let root = dir.path().join("node");
+    worker(&root);
+    let out = run_in(
+        dir.path(),
+        &["node", "--root", "node", "--proc", "/proc", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    let item = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "4.3.1")
+        .unwrap()
+        .clone();
+    assert_eq!(item["status"], "fail", "{item}");
+    let e = &item["evidence"][0];
+    assert_eq!(e["file"], cmdline.as_str(), "{item}");
+    assert!(e["found"].as_str().unwrap().contains("0.0.0.0:10249"), "{item}");
+    drop(child);
+}
