@@ -24,6 +24,81 @@ pub struct CheckSettings {
     pub enabled: Option<bool>,
     pub severity: Option<Severity>,
     pub params: Vec<(String, ParamValue)>,
+    /// What the admission webhook does with this check's findings (wins over the mode of
+    /// the finding's severity).
+    pub mode: Option<Mode>,
+}
+
+/// What the admission webhook does with a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    /// Only logged; the request is allowed.
+    Audit,
+    /// Allowed, with a warning that kubectl shows.
+    Warn,
+    /// Denied.
+    Enforce,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "enforce" => Some(Mode::Enforce),
+            "warn" => Some(Mode::Warn),
+            "audit" => Some(Mode::Audit),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Warn => "warn",
+            Mode::Audit => "audit",
+        }
+    }
+}
+
+/// The `admission:` section: how `rampart admit` turns findings into decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admission {
+    /// The mode of a finding by its severity, indexed as `Severity as usize`
+    /// (info, low, medium, high, critical).
+    pub modes: [Mode; 5],
+    /// Whether the `rampart.dev/break-glass` annotation lets an object through.
+    pub break_glass: bool,
+    /// Namespaces whose objects are not judged (glob patterns).
+    pub exclude_namespaces: Vec<String>,
+    /// Users whose requests are not judged (glob patterns).
+    pub exclude_users: Vec<String>,
+    /// Groups whose members' requests are not judged (glob patterns).
+    pub exclude_groups: Vec<String>,
+    /// On UPDATE, findings the old object already had are warned about, not enforced.
+    pub allow_existing_violations: bool,
+    /// Whether suppression annotations on the object (`ignore-check.rampart.dev/...`,
+    /// `rampart.dev/ignore-all`) count at admission. Whoever can create the object can
+    /// write them; `false` leaves only the configuration's exceptions.
+    pub honor_annotations: bool,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Admission {
+            modes: [Mode::Audit, Mode::Warn, Mode::Warn, Mode::Enforce, Mode::Enforce],
+            break_glass: true,
+            exclude_namespaces: vec!["kube-system".to_string(), "rampart".to_string()],
+            exclude_users: Vec::new(),
+            exclude_groups: vec!["system:nodes".to_string()],
+            allow_existing_violations: true,
+            honor_annotations: true,
+        }
+    }
+}
+
+impl Admission {
+    pub fn mode_of(&self, severity: Severity) -> Mode {
+        self.modes[severity as usize]
+    }
 }
 
 /// A documented, reasoned, optionally expiring exception.
@@ -84,6 +159,8 @@ pub struct Config {
     /// sets the `kubernetes-version` parameter of every version-aware check that does not
     /// set its own.
     pub kubernetes_version: Option<u32>,
+    /// How `rampart admit` decides (modes, break-glass, exclusions).
+    pub admission: Admission,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -93,9 +170,19 @@ const TOP_KEYS: &[&str] = &[
     "node-exceptions",
     "fail-on",
     "kubernetes-version",
+    "admission",
+];
+const ADMISSION_KEYS: &[&str] = &[
+    "modes",
+    "break-glass",
+    "exclude-namespaces",
+    "exclude-users",
+    "exclude-groups",
+    "allow-existing-violations",
+    "honor-annotations",
 ];
 const NODE_EXCEPTION_KEYS: &[&str] = &["item", "items", "node", "nodes", "reason", "expires", "ticket"];
-const CHECK_KEYS: &[&str] = &["enabled", "severity", "params"];
+const CHECK_KEYS: &[&str] = &["enabled", "severity", "params", "mode"];
 const EXCEPTION_KEYS: &[&str] = &[
     "check",
     "checks",
@@ -199,6 +286,18 @@ impl Ctx<'_> {
         sev
     }
 
+    fn mode(&mut self, node: &Node) -> Option<Mode> {
+        let s = node.scalar_text().unwrap_or_default();
+        let mode = Mode::parse(&s.to_ascii_lowercase());
+        if mode.is_none() {
+            self.err(
+                node.pos,
+                format!("unknown admission mode `{s}`; expected enforce, warn or audit"),
+            );
+        }
+        mode
+    }
+
     /// The checks an exception's check id names: a Rampart id, or another tool's id that
     /// Rampart checks list as an equivalent.
     fn check_ids(&mut self, node: &Node) -> Vec<&'static Check> {
@@ -269,6 +368,7 @@ impl Config {
                 "ignore-paths" => self.ignore_paths = cx.strings(value, "ignore-paths"),
                 "fail-on" => self.fail_on = cx.severity(value),
                 "kubernetes-version" => self.kubernetes_version = cx.version(value),
+                "admission" => self.read_admission(cx, value),
                 "exceptions" => {
                     for item in value.items() {
                         if let Some(e) = read_exception(cx, item) {
@@ -325,12 +425,54 @@ impl Config {
                         },
                         "severity" => settings.severity = cx.severity(value),
                         "params" => settings.params = read_params(cx, check, value),
+                        "mode" => settings.mode = cx.mode(value),
                         _ => unreachable!(),
                     }
                 }
             }
             self.checks.insert(check.meta.id.to_string(), settings);
         }
+    }
+
+    fn read_admission(&mut self, cx: &mut Ctx<'_>, node: &Node) {
+        for (key, value) in cx.keys(node, ADMISSION_KEYS, "admission") {
+            let a = &mut self.admission;
+            match key {
+                "modes" => {
+                    let names: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+                    for (sev, mode) in cx.keys(value, &names, "admission.modes") {
+                        if let (Some(sev), Some(mode)) = (Severity::parse(sev), cx.mode(mode)) {
+                            a.modes[sev as usize] = mode;
+                        }
+                    }
+                }
+                "break-glass" => match value.as_bool() {
+                    Some(b) => a.break_glass = b,
+                    None => cx.err(value.pos, "break-glass must be true or false"),
+                },
+                "exclude-namespaces" => a.exclude_namespaces = cx.strings(value, "exclude-namespaces"),
+                "exclude-users" => a.exclude_users = cx.strings(value, "exclude-users"),
+                "exclude-groups" => a.exclude_groups = cx.strings(value, "exclude-groups"),
+                "honor-annotations" => match value.as_bool() {
+                    Some(b) => a.honor_annotations = b,
+                    None => cx.err(value.pos, "honor-annotations must be true or false"),
+                },
+                "allow-existing-violations" => match value.as_bool() {
+                    Some(b) => a.allow_existing_violations = b,
+                    None => cx.err(value.pos, "allow-existing-violations must be true or false"),
+                },
+                _ => unreachable!("keys() filters unknown keys"),
+            }
+        }
+    }
+
+    /// What the admission webhook does with a finding of `check` at `severity`: the
+    /// check's own mode when the configuration sets one, else the severity's.
+    pub fn mode_for(&self, check: &str, severity: Severity) -> Mode {
+        self.checks
+            .get(check)
+            .and_then(|s| s.mode)
+            .unwrap_or_else(|| self.admission.mode_of(severity))
     }
 
     /// The checks to run, with configured severities and parameters. `extra_enabled` and
@@ -616,6 +758,53 @@ mod tests {
         assert_eq!(err.len(), 2, "{err:?}");
         assert_eq!(err[0].pos.line, 2);
         assert_eq!(err[1].pos.line, 4);
+    }
+
+    #[test]
+    fn admission_modes_by_severity_and_by_check() {
+        let d = Config::default();
+        assert_eq!(d.mode_for("host-network", Severity::Critical), Mode::Enforce);
+        assert_eq!(d.mode_for("host-network", Severity::High), Mode::Enforce);
+        assert_eq!(d.mode_for("host-network", Severity::Medium), Mode::Warn);
+        assert_eq!(d.mode_for("host-network", Severity::Low), Mode::Warn);
+        assert_eq!(d.mode_for("host-network", Severity::Info), Mode::Audit);
+        assert!(d.admission.break_glass);
+        assert!(d.admission.allow_existing_violations);
+        assert!(d.admission.honor_annotations);
+        assert_eq!(d.admission.exclude_namespaces, ["kube-system", "rampart"]);
+        assert_eq!(d.admission.exclude_groups, ["system:nodes"]);
+
+        let c = Config::parse(
+            "c.yaml",
+            "admission:\n  modes:\n    high: warn\n    low: audit\n  break-glass: false\n  exclude-namespaces: [infra-*]\n  exclude-users: ['system:serviceaccount:argocd:*']\n  exclude-groups: []\n  honor-annotations: false\nchecks:\n  host-network:\n    mode: enforce\n",
+        )
+        .unwrap();
+        assert_eq!(c.mode_for("host-network", Severity::Low), Mode::Enforce);
+        assert_eq!(c.mode_for("privileged-container", Severity::High), Mode::Warn);
+        assert_eq!(
+            c.mode_for("privileged-container", Severity::Critical),
+            Mode::Enforce
+        );
+        assert_eq!(c.mode_for("privileged-container", Severity::Low), Mode::Audit);
+        assert!(!c.admission.break_glass);
+        assert_eq!(c.admission.exclude_namespaces, ["infra-*"]);
+        assert_eq!(c.admission.exclude_users, ["system:serviceaccount:argocd:*"]);
+        assert!(c.admission.exclude_groups.is_empty());
+        assert!(!c.admission.honor_annotations);
+
+        let err = Config::parse(
+            "c.yaml",
+            "admission:\n  modes:\n    hihg: warn\n    low: deny\n  break-glass: maybe\nchecks:\n  host-network:\n    mode: block\n",
+        )
+        .unwrap_err();
+        let lines: Vec<u32> = err.iter().map(|e| e.pos.line).collect();
+        assert_eq!(lines, [3, 4, 5, 8], "{err:?}");
+        assert!(
+            err[0].message.contains("did you mean `high`"),
+            "{}",
+            err[0].message
+        );
+        assert!(err[1].message.contains("expected enforce, warn or audit"));
     }
 
     #[test]
