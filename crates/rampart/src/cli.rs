@@ -37,6 +37,10 @@ pub enum Command {
     /// plane, etcd, control-plane configuration, worker node) from its files.
     #[command(after_long_help = NODE_HELP, disable_version_flag = true)]
     Node(NodeArgs),
+    /// Serve a Kubernetes validating admission webhook (HTTPS) that judges objects with
+    /// the same checks, configuration and exceptions as `rampart scan`.
+    #[command(after_long_help = ADMIT_HELP, disable_version_flag = true)]
+    Admit(AdmitArgs),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).
@@ -211,6 +215,61 @@ Exit codes:
   1  at least one failing item
   2  usage or configuration error
 Example: rampart node --root /host --format json --output node.json";
+
+const ADMIT_HELP: &str = "\
+Endpoints (all over HTTPS on --listen):
+  POST /validate   AdmissionReview admission.k8s.io/v1 or v1beta1
+  GET  /healthz    the process is alive
+  GET  /readyz     200 once the configuration and a certificate are loaded
+  GET  /metrics    Prometheus text format
+
+Decisions: each finding is enforced (denied), warned (allowed; kubectl shows a warning)
+or audited (allowed, logged), by the `admission:` section of the configuration and each
+check's `mode`. Without a configuration: deny on critical and high, warn on medium and
+low. The annotation rampart.dev/break-glass: \"<reason>\" lets an object through and is
+recorded. Decisions are logged as JSON lines (dry-run requests are answered, not logged).
+
+The certificate, key and configuration files are reloaded when they change; an invalid
+new configuration is refused and the previous one stays. See docs/admission.md.
+Example: rampart admit --config /etc/rampart/rampart.yaml \\
+           --tls-cert /etc/rampart/tls/tls.crt --tls-key /etc/rampart/tls/tls.key";
+
+#[derive(Debug, Args)]
+pub struct AdmitArgs {
+    /// Configuration file (checks, exceptions, the `admission:` section); without one the
+    /// defaults apply. Reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Serving certificate chain (PEM). Reloaded when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+
+    /// Private key of the certificate (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: String,
+
+    /// Append decisions to this file (JSON lines) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+
+    /// How often the certificate, key and configuration files are checked for changes,
+    /// in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub reload_interval: f64,
+
+    /// Most connections served at once; more are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Largest request body accepted; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = rampart_admit::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
+}
 
 #[derive(Debug, Args)]
 pub struct NodeArgs {

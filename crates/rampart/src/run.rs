@@ -29,6 +29,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Pss(args) => crate::pss::run(&args),
         Command::Compliance(args) => crate::compliance::run(&args),
         Command::Node(args) => crate::node::run(&args),
+        Command::Admit(args) => admit(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {
@@ -58,6 +59,29 @@ pub fn main(cli: Cli) -> Result<u8> {
             };
             write_stdout(&out)?;
             Ok(0)
+        }
+    }
+}
+
+fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
+    if !(args.reload_interval > 0.0 && args.reload_interval.is_finite()) {
+        bail!("--reload-interval must be a positive number of seconds");
+    }
+    let opts = rampart_admit::Options {
+        listen: args.listen.clone(),
+        config: args.config.clone(),
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
+        audit_log: args.audit_log.clone(),
+        reload_interval: std::time::Duration::from_secs_f64(args.reload_interval),
+        max_connections: args.max_connections.max(1),
+        max_body: args.max_body_bytes,
+    };
+    match rampart_admit::serve(&opts, |_| {}) {
+        Ok(()) => Ok(0),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            Ok(2)
         }
     }
 }

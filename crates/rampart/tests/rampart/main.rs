@@ -3,6 +3,7 @@
 
 mod common;
 
+mod admit;
 mod cli;
 mod compliance;
 mod compliance_browser;

@@ -1,0 +1,458 @@
+//! The HTTPS server: TLS with certificates reloaded on change, one thread per connection
+//! with keep-alive, the routes, and the watcher that reloads the configuration.
+
+use std::io::{self, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use crate::audit::Audit;
+use crate::decide::{Decision, Namespaces, Policy, judge};
+use crate::http::{self, ReadError, Request};
+use crate::metrics::Metrics;
+use crate::review::{Review, response};
+
+/// Bodies up to this size are read. The API server refuses objects over 3 MiB; an UPDATE
+/// review carries the object and the old object, so a review can be twice that.
+pub const DEFAULT_MAX_BODY: usize = 7 * 1024 * 1024;
+/// How long a connection may sit idle between requests. Longer than the 90 s the API
+/// server's HTTP client keeps idle connections, so the server never closes a connection
+/// the client is about to reuse.
+const IDLE_TIMEOUT: Duration = Duration::from_mins(2);
+/// How long a request may take to arrive once it has started.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// After refusing a request: how long, and how much, the rest of it is read and dropped.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub listen: String,
+    /// The configuration file; `None` runs with the defaults.
+    pub config: Option<PathBuf>,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    /// Where decisions go, one JSON object per line; standard output when `None`.
+    pub audit_log: Option<PathBuf>,
+    /// How often the certificate, key and configuration files are checked for changes.
+    pub reload_interval: Duration,
+    pub max_connections: usize,
+    pub max_body: usize,
+}
+
+/// Loads and validates a configuration file.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy, Vec<String>> {
+    let Some(path) = path else {
+        return Ok(Policy::new(rampart_config::Config::default()));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read config {}: {e}", path.display())])?;
+    rampart_config::Config::parse(&path.display().to_string(), &text)
+        .map(Policy::new)
+        .map_err(|errs| errs.iter().map(ToString::to_string).collect())
+}
+
+/// Loads a certificate chain and its private key (PEM), checking that they belong together.
+pub fn load_certified_key(
+    cert: &Path,
+    key: &Path,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, String> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(Iterator::collect)
+        .map_err(|e| format!("cannot read certificate {}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!("{} holds no PEM certificate", cert.display()));
+    }
+    let der = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| format!("cannot read private key {}: {e}", key.display()))?;
+    CertifiedKey::from_der(chain, der, provider).map_err(|e| {
+        format!(
+            "certificate {} and key {} cannot be used together: {e}",
+            cert.display(),
+            key.display()
+        )
+    })
+}
+
+struct State {
+    policy: RwLock<Arc<Policy>>,
+    namespaces: Namespaces,
+    metrics: Metrics,
+    audit: Audit,
+    max_body: usize,
+    ready: AtomicBool,
+}
+
+/// The certificate in use, shared by the TLS handshakes and the watcher. A handshake
+/// takes the pair in the slot at that moment; connections already open keep theirs.
+#[derive(Debug, Default)]
+struct CertSlot(RwLock<Option<Arc<CertifiedKey>>>);
+
+impl CertSlot {
+    fn set(&self, key: Arc<CertifiedKey>) {
+        let mut s = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *s = Some(key);
+    }
+}
+
+#[derive(Debug)]
+struct Resolver(Arc<CertSlot>);
+
+impl ResolvesServerCert for Resolver {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.0.read().ok()?.clone()
+    }
+}
+
+fn log(message: &str) {
+    let _ = writeln!(
+        io::stderr(),
+        "{} rampart admit: {message}",
+        crate::audit::rfc3339(SystemTime::now())
+    );
+}
+
+/// What identifies a file's content without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    ino: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt as _;
+    // `metadata` follows symlinks, so a ConfigMap or Secret volume's `..data` swap shows
+    // as a change of the file it points to.
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        modified: m.modified().ok(),
+        len: m.len(),
+        ino: m.ino(),
+    })
+}
+
+/// Runs the server until the process ends. `on_listening` is called with the bound
+/// address once the listener is open.
+pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<(), String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let policy = load_policy(opts.config.as_deref()).map_err(|e| e.join("\n"))?;
+    let audit = match &opts.audit_log {
+        Some(p) => Audit::file(p).map_err(|e| format!("cannot open audit log {}: {e}", p.display()))?,
+        None => Audit::stdout(),
+    };
+    warm_up(&policy);
+    let slot = Arc::new(CertSlot::default());
+    let state = Arc::new(State {
+        policy: RwLock::new(Arc::new(policy)),
+        namespaces: Namespaces::default(),
+        metrics: Metrics::new(),
+        audit,
+        max_body: opts.max_body,
+        ready: AtomicBool::new(false),
+    });
+    let load_cert = |state: &State| match load_certified_key(&opts.tls_cert, &opts.tls_key, &provider) {
+        Ok(k) => {
+            slot.set(Arc::new(k));
+            state.ready.store(true, Ordering::Relaxed);
+            true
+        }
+        Err(e) => {
+            log(&e);
+            false
+        }
+    };
+    if !load_cert(&state) {
+        log("not ready until the certificate and key can be loaded");
+    }
+    let tls = Arc::new(
+        ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(Resolver(slot.clone()))),
+    );
+    let listener =
+        TcpListener::bind(&opts.listen).map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    log(&format!("listening on https://{addr}"));
+    on_listening(addr);
+
+    // The watcher: certificate, key and configuration are reloaded when their files change.
+    // A change is acted on once the files have stayed the same for one interval, so a pair
+    // written one file after the other is never loaded half-new.
+    {
+        let state = state.clone();
+        let opts = opts.clone();
+        let provider = provider.clone();
+        let slot = slot.clone();
+        std::thread::Builder::new()
+            .name("reload".into())
+            .spawn(move || watch(&state, &opts, &provider, &slot))
+            .map_err(|e| e.to_string())?;
+    }
+
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                log(&format!("accept failed: {e}"));
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        let open = state.metrics.connections.load(Ordering::Relaxed);
+        if usize::try_from(open).unwrap_or(usize::MAX) >= opts.max_connections {
+            // Over the limit: close at once rather than queue; the client retries elsewhere.
+            drop(stream);
+            continue;
+        }
+        state.metrics.connections.fetch_add(1, Ordering::Relaxed);
+        let state = state.clone();
+        let tls = tls.clone();
+        let spawned = std::thread::Builder::new()
+            .name("conn".into())
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                let _ = connection(&state, stream, tls);
+                state.metrics.connections.fetch_sub(1, Ordering::Relaxed);
+            });
+        if let Err(e) = spawned {
+            log(&format!("cannot start a connection thread: {e}"));
+        }
+    }
+    Ok(())
+}
+
+/// Judges one made-up pod so that the first real request does not pay for loading the
+/// API schema and starting the worker threads.
+fn warm_up(policy: &Policy) {
+    let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"warm-up","kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"warm-up","name":"p","operation":"CREATE","userInfo":{"username":"rampart"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"warm-up"},"spec":{"containers":[{"name":"c","image":"x"}]}}}}"#;
+    if let Ok(review) = Review::parse(body) {
+        let _ = judge(policy, &Namespaces::default(), &review);
+    }
+}
+
+fn watch(state: &State, opts: &Options, provider: &CryptoProvider, slot: &CertSlot) {
+    let cert_files = || (stamp(&opts.tls_cert), stamp(&opts.tls_key));
+    let mut cert_seen = cert_files();
+    let mut cert_pending = None;
+    let config_file = || opts.config.as_deref().and_then(stamp);
+    let mut config_seen = config_file();
+    let mut config_pending = None;
+    loop {
+        std::thread::sleep(opts.reload_interval);
+        // Certificate and key.
+        let now = cert_files();
+        let retry = !state.ready.load(Ordering::Relaxed) && cert_pending.is_none();
+        if now != cert_seen || retry {
+            if cert_pending == Some(now) || (retry && now == cert_seen) {
+                cert_pending = None;
+                cert_seen = now;
+                match load_certified_key(&opts.tls_cert, &opts.tls_key, provider) {
+                    Ok(k) => {
+                        slot.set(Arc::new(k));
+                        if state.ready.swap(true, Ordering::Relaxed) {
+                            state.metrics.certificate_reloads.fetch_add(1, Ordering::Relaxed);
+                            log("certificate and key reloaded");
+                        } else {
+                            log("certificate and key loaded; ready");
+                        }
+                    }
+                    Err(e) => {
+                        if state.ready.load(Ordering::Relaxed) {
+                            state
+                                .metrics
+                                .certificate_reload_errors
+                                .fetch_add(1, Ordering::Relaxed);
+                            log(&format!("{e}; still serving the previous certificate"));
+                        }
+                    }
+                }
+            } else {
+                cert_pending = Some(now);
+            }
+        }
+        // Configuration.
+        let now = config_file();
+        if now != config_seen {
+            if config_pending == Some(now) {
+                config_pending = None;
+                config_seen = now;
+                match load_policy(opts.config.as_deref()) {
+                    Ok(p) => {
+                        if let Ok(mut s) = state.policy.write() {
+                            *s = Arc::new(p);
+                        }
+                        state.metrics.config_reloads.fetch_add(1, Ordering::Relaxed);
+                        state.metrics.config_last_reload_ok.store(1, Ordering::Relaxed);
+                        log("configuration reloaded");
+                    }
+                    Err(errors) => {
+                        state.metrics.config_reload_errors.fetch_add(1, Ordering::Relaxed);
+                        state.metrics.config_last_reload_ok.store(0, Ordering::Relaxed);
+                        for e in errors {
+                            log(&format!("configuration refused, the previous one stays: {e}"));
+                        }
+                    }
+                }
+            } else {
+                config_pending = Some(now);
+            }
+        }
+    }
+}
+
+fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    let conn = ServerConnection::new(tls).map_err(io::Error::other)?;
+    let mut tls_stream = StreamOwned::new(conn, stream);
+    // Finish the handshake before waiting for a request, so a client that cannot agree
+    // on TLS is turned away at once.
+    while tls_stream.conn.is_handshaking() {
+        tls_stream.conn.complete_io(&mut tls_stream.sock)?;
+    }
+    let mut reader = BufReader::with_capacity(64 * 1024, tls_stream);
+    loop {
+        reader.get_ref().sock.set_read_timeout(Some(IDLE_TIMEOUT))?;
+        let req = match http::read_request(&mut reader, state.max_body, || Ok(())) {
+            Ok(r) => r,
+            Err(ReadError::Closed) => return Ok(()),
+            Err(ReadError::Io(e)) => return Err(e),
+            Err(ReadError::Reject(status, message)) => {
+                state.metrics.rejected(status);
+                let w = reader.get_mut();
+                http::write_response(w, status, TEXT, format!("{message}\n").as_bytes(), false)?;
+                w.conn.send_close_notify();
+                let _ = w.flush();
+                // Read what the client still sends (a body too large, say) for a moment
+                // before closing: closing with unread data would reset the connection
+                // and could destroy the response before the client reads it.
+                reader.get_ref().sock.set_read_timeout(Some(LINGER))?;
+                let _ = io::copy(&mut (&mut reader).take(LINGER_BYTES), &mut io::sink());
+                return Ok(());
+            }
+        };
+        reader.get_ref().sock.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+        let (status, content_type, body) = route(state, &req);
+        let keep = req.keep_alive;
+        let w = reader.get_mut();
+        http::write_response(w, status, content_type, &body, keep)?;
+        if !keep {
+            w.conn.send_close_notify();
+            let _ = w.flush();
+            return Ok(());
+        }
+    }
+}
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn route(state: &State, req: &Request) -> (u16, &'static str, Vec<u8>) {
+    let method_ok = |m: &str| req.method == m || (m == "GET" && req.method == "HEAD");
+    let plain = |status: u16, msg: &str| (status, TEXT, format!("{msg}\n").into_bytes());
+    match req.path.as_str() {
+        "/validate" if req.method == "POST" => validate(state, req),
+        "/validate" => {
+            state.metrics.rejected(405);
+            plain(405, "use POST with an AdmissionReview")
+        }
+        "/healthz" if method_ok("GET") => plain(200, "ok"),
+        "/readyz" if method_ok("GET") => {
+            if state.ready.load(Ordering::Relaxed) {
+                plain(200, "ok")
+            } else {
+                plain(503, "not ready: no usable certificate and key yet")
+            }
+        }
+        "/metrics" if method_ok("GET") => (
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            state.metrics.render().into_bytes(),
+        ),
+        "/healthz" | "/readyz" | "/metrics" => plain(405, "use GET"),
+        _ => {
+            state.metrics.rejected(404);
+            plain(404, "not found; the webhook path is /validate")
+        }
+    }
+}
+
+fn validate(state: &State, req: &Request) -> (u16, &'static str, Vec<u8>) {
+    let start = Instant::now();
+    let json_body = req.header("content-type").is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
+    });
+    if !json_body {
+        state.metrics.rejected(415);
+        return (
+            415,
+            TEXT,
+            b"the body must be an AdmissionReview sent as application/json\n".to_vec(),
+        );
+    }
+    let review = match Review::parse(&req.body) {
+        Ok(r) => r,
+        Err(e) => {
+            state.metrics.rejected(400);
+            return (400, TEXT, format!("{e}\n").into_bytes());
+        }
+    };
+    let policy = state
+        .policy
+        .read()
+        .map_or_else(|e| e.into_inner().clone(), |p| p.clone());
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        judge(&policy, &state.namespaces, &review)
+    }));
+    let Ok(decision): Result<Decision, _> = judged else {
+        // The API server applies the webhook's failurePolicy to a 500.
+        log(&format!(
+            "internal error judging {} (uid {})",
+            review.display(),
+            review.uid
+        ));
+        state
+            .metrics
+            .review("error", &review.kind.kind, review.dry_run, start.elapsed());
+        return (500, TEXT, b"internal error\n".to_vec());
+    };
+    let latency = start.elapsed();
+    state.metrics.review(
+        decision.verdict.as_str(),
+        &review.kind.kind,
+        review.dry_run,
+        latency,
+    );
+    if decision.break_glass.is_some() && !review.dry_run {
+        state.metrics.break_glass.fetch_add(1, Ordering::Relaxed);
+    }
+    // Dry-run requests are answered like any other but are not decisions: nothing was
+    // created, so nothing is logged.
+    if !review.dry_run
+        && let Err(e) = state.audit.record(&review, &decision, latency)
+    {
+        log(&format!("cannot write the audit log: {e}"));
+    }
+    (
+        200,
+        JSON,
+        response(&review.api_version, &review.uid, &decision.answer),
+    )
+}
