@@ -86,7 +86,7 @@ pub struct Judged {
     pub message: String,
     /// Why the finding does not count: an exception or annotation, with its reason.
     pub excepted: Option<String>,
-    /// On UPDATE: the old object had the same finding, so it is not enforced.
+    /// On UPDATE: an enforced finding the old object had too, so only warned about.
     pub existing: bool,
 }
 
@@ -170,6 +170,16 @@ fn allowed(skipped: impl Into<String>) -> Decision {
 /// The object as the checks see it: namespace filled in from the request when the object
 /// does not carry one, kind and apiVersion from the request when missing.
 fn to_object(review: &Review, value: &Value, label: &str) -> Option<Object> {
+    let map = value.as_object()?;
+    let needs_namespace = !review.namespace.is_empty()
+        && value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+    let source = Arc::new(Source::new(label.to_string(), None));
+    if !needs_namespace && map.contains_key("apiVersion") && map.contains_key("kind") {
+        return Object::from_json(source, value);
+    }
     let mut v = value.clone();
     let map = v.as_object_mut()?;
     if !map.contains_key("apiVersion") {
@@ -178,20 +188,15 @@ fn to_object(review: &Review, value: &Value, label: &str) -> Option<Object> {
     if !map.contains_key("kind") {
         map.insert("kind".into(), Value::String(review.kind.kind.clone()));
     }
-    if !review.namespace.is_empty() {
+    if needs_namespace {
         let meta = map
             .entry("metadata")
             .or_insert_with(|| Value::Object(serde_json::Map::new()));
-        if let Some(meta) = meta.as_object_mut()
-            && meta
-                .get("namespace")
-                .and_then(Value::as_str)
-                .is_none_or(str::is_empty)
-        {
+        if let Some(meta) = meta.as_object_mut() {
             meta.insert("namespace".into(), Value::String(review.namespace.clone()));
         }
     }
-    Object::from_json(Arc::new(Source::new(label.to_string(), None)), &v)
+    Object::from_json(source, &v)
 }
 
 /// Runs the checks and the exceptions on one object (with its namespace, when known).
@@ -199,7 +204,7 @@ fn to_object(review: &Review, value: &Value, label: &str) -> Option<Object> {
 fn evaluate(policy: &Policy, obj: Object, ns: Option<Object>) -> (Vec<Finding>, Vec<String>) {
     let mut objects = vec![obj];
     objects.extend(ns);
-    let mut findings: Vec<Finding> = rampart_checks::run(&policy.enabled, &objects)
+    let mut findings: Vec<Finding> = rampart_checks::run_serial(&policy.enabled, &objects)
         .into_iter()
         .filter(|f| f.object == 0)
         .collect();
@@ -301,8 +306,13 @@ pub fn judge(policy: &Policy, namespaces: &Namespaces, review: &Review) -> Decis
 
     // On UPDATE, a finding the old object already had is not enforced: scaling or
     // relabelling a workload admitted before a rule existed must keep working.
+    // The old object is judged only when it can change the decision: when a finding of
+    // the new one would be enforced.
+    let enforces = findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && policy.config.mode_for(f.check, f.severity) == Mode::Enforce);
     let existing: HashSet<String> = match (&review.old_object, review.operation.as_str()) {
-        (Some(old), "UPDATE") if adm.allow_existing_violations => to_object(review, old, &label)
+        (Some(old), "UPDATE") if adm.allow_existing_violations && enforces => to_object(review, old, &label)
             .map(|o| {
                 evaluate(policy, o, ns_object(&ns_name))
                     .0
@@ -318,9 +328,10 @@ pub fn judge(policy: &Policy, namespaces: &Namespaces, review: &Review) -> Decis
     let mut judged: Vec<Judged> = findings
         .into_iter()
         .map(|f| {
-            let existing = f.suppressed.is_none() && existing.contains(&f.fingerprint);
             let mut mode = policy.config.mode_for(f.check, f.severity);
-            if existing && mode == Mode::Enforce {
+            let existing =
+                mode == Mode::Enforce && f.suppressed.is_none() && existing.contains(&f.fingerprint);
+            if existing {
                 mode = Mode::Warn;
             }
             Judged {

@@ -48,6 +48,9 @@ pub struct Options {
     pub reload_interval: Duration,
     pub max_connections: usize,
     pub max_body: usize,
+    /// Benchmarks only: `/validate` sends the request body back without reading it, to
+    /// measure the floor of this TLS and HTTP stack.
+    pub echo: bool,
 }
 
 /// Loads and validates a configuration file.
@@ -92,6 +95,7 @@ struct State {
     audit: Audit,
     max_body: usize,
     ready: AtomicBool,
+    echo: bool,
 }
 
 /// The certificate in use, shared by the TLS handshakes and the watcher. A handshake
@@ -161,6 +165,7 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         audit,
         max_body: opts.max_body,
         ready: AtomicBool::new(false),
+        echo: opts.echo,
     });
     let load_cert = |state: &State| match load_certified_key(&opts.tls_cert, &opts.tls_key, &provider) {
         Ok(k) => {
@@ -366,6 +371,7 @@ fn route(state: &State, req: &Request) -> (u16, &'static str, Vec<u8>) {
     let method_ok = |m: &str| req.method == m || (m == "GET" && req.method == "HEAD");
     let plain = |status: u16, msg: &str| (status, TEXT, format!("{msg}\n").into_bytes());
     match req.path.as_str() {
+        "/validate" if req.method == "POST" && state.echo => (200, JSON, req.body.clone()),
         "/validate" if req.method == "POST" => validate(state, req),
         "/validate" => {
             state.metrics.rejected(405);

@@ -221,29 +221,41 @@ pub struct Enabled {
 /// Runs the enabled checks on every object (objects in parallel) and returns the findings
 /// sorted by object, position and check.
 pub fn run(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
+    run_on(checks, objects, true)
+}
+
+/// [`run`] on the calling thread only: for a handful of objects (an admission request),
+/// handing the work to the thread pool costs more than it saves, and many callers at once
+/// would queue on the pool.
+pub fn run_serial(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
+    run_on(checks, objects, false)
+}
+
+fn run_on(checks: &[Enabled], objects: &[Object], parallel: bool) -> Vec<Finding> {
     let inventory = Inventory::build(objects);
     let inventory = &inventory;
-    let mut findings: Vec<Finding> = objects
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, obj)| {
-            let mut out = Vec::new();
-            for e in checks {
-                if !e.check.meta.target.applies(obj) {
-                    continue;
-                }
-                let ctx = Ctx {
-                    params: &e.params,
-                    objects,
-                    inventory,
-                };
-                let mut em = Emitter::new(&e.check.meta, e.severity, obj, i);
-                (e.check.run)(&ctx, obj, &mut em);
-                out.extend(em.into_findings());
+    let one = |(i, obj): (usize, &Object)| {
+        let mut out = Vec::new();
+        for e in checks {
+            if !e.check.meta.target.applies(obj) {
+                continue;
             }
-            out
-        })
-        .collect();
+            let ctx = Ctx {
+                params: &e.params,
+                objects,
+                inventory,
+            };
+            let mut em = Emitter::new(&e.check.meta, e.severity, obj, i);
+            (e.check.run)(&ctx, obj, &mut em);
+            out.extend(em.into_findings());
+        }
+        out
+    };
+    let mut findings: Vec<Finding> = if parallel {
+        objects.par_iter().enumerate().flat_map_iter(one).collect()
+    } else {
+        objects.iter().enumerate().flat_map(one).collect()
+    };
     findings.sort_by(|a, b| {
         (a.object, a.pos, a.check, &a.path, &a.message).cmp(&(b.object, b.pos, b.check, &b.path, &b.message))
     });

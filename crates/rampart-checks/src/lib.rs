@@ -15,7 +15,9 @@ pub mod rbac;
 pub mod schema;
 pub mod util;
 
-pub use engine::{Check, Ctx, Emitter, Enabled, ParamValue, Params, parse_kubernetes_version, run};
+pub use engine::{
+    Check, Ctx, Emitter, Enabled, ParamValue, Params, parse_kubernetes_version, run, run_serial,
+};
 pub use finding::{Finding, Suppression, SuppressionKind, fingerprint};
 pub use inventory::Inventory;
 pub use meta::{Category, CheckMeta, ParamDefault, ParamSpec, Severity, Target};

@@ -269,6 +269,10 @@ pub struct AdmitArgs {
     /// Largest request body accepted; larger ones get 413.
     #[arg(long, value_name = "BYTES", default_value_t = rampart_admit::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
+
+    /// Benchmarks only: answer /validate with the request body, unjudged.
+    #[arg(long, hide = true)]
+    pub bench_echo: bool,
 }
 
 #[derive(Debug, Args)]

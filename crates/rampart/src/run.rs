@@ -76,6 +76,7 @@ fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
         reload_interval: std::time::Duration::from_secs_f64(args.reload_interval),
         max_connections: args.max_connections.max(1),
         max_body: args.max_body_bytes,
+        echo: args.bench_echo,
     };
     match rampart_admit::serve(&opts, |_| {}) {
         Ok(()) => Ok(0),
