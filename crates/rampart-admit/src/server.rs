@@ -51,6 +51,9 @@ pub struct Options {
     /// Benchmarks only: `/validate` sends the request body back without reading it, to
     /// measure the floor of this TLS and HTTP stack.
     pub echo: bool,
+    /// After SIGTERM, how long to keep answering (not ready, closing connections after
+    /// each response) before exiting, while the API server stops sending requests here.
+    pub shutdown_delay: Duration,
 }
 
 /// Loads and validates a configuration file.
@@ -95,6 +98,8 @@ struct State {
     audit: Audit,
     max_body: usize,
     ready: AtomicBool,
+    /// Set on SIGTERM: not ready, and every response closes its connection.
+    draining: AtomicBool,
     echo: bool,
 }
 
@@ -148,7 +153,8 @@ fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 /// Runs the server until the process ends. `on_listening` is called with the bound
-/// address once the listener is open.
+/// address once the listener is open. On SIGTERM or SIGINT the server drains for
+/// `shutdown_delay` and then exits the process with status 0.
 pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<(), String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let policy = load_policy(opts.config.as_deref()).map_err(|e| e.join("\n"))?;
@@ -165,6 +171,7 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         audit,
         max_body: opts.max_body,
         ready: AtomicBool::new(false),
+        draining: AtomicBool::new(false),
         echo: opts.echo,
     });
     let load_cert = |state: &State| match load_certified_key(&opts.tls_cert, &opts.tls_key, &provider) {
@@ -205,6 +212,34 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         std::thread::Builder::new()
             .name("reload".into())
             .spawn(move || watch(&state, &opts, &provider, &slot))
+            .map_err(|e| e.to_string())?;
+    }
+
+    // SIGTERM (a pod being deleted) and SIGINT: drain, then exit. The API server keeps
+    // sending requests until the endpoint removal reaches it; answering them during the
+    // delay keeps a rollout from failing requests.
+    let term = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, term.clone()).map_err(|e| format!("cannot handle signals: {e}"))?;
+    }
+    {
+        let state = state.clone();
+        let delay = opts.shutdown_delay;
+        std::thread::Builder::new()
+            .name("shutdown".into())
+            .spawn(move || {
+                while !term.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                state.draining.store(true, Ordering::Relaxed);
+                log(&format!(
+                    "terminating: not ready, answering for {:.1} s more",
+                    delay.as_secs_f64()
+                ));
+                std::thread::sleep(delay);
+                log("exiting");
+                std::process::exit(0);
+            })
             .map_err(|e| e.to_string())?;
     }
 
@@ -353,7 +388,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
         };
         reader.get_ref().sock.set_read_timeout(Some(REQUEST_TIMEOUT))?;
         let (status, content_type, body) = route(state, &req);
-        let keep = req.keep_alive;
+        let keep = req.keep_alive && !state.draining.load(Ordering::Relaxed);
         let w = reader.get_mut();
         http::write_response(w, status, content_type, &body, keep)?;
         if !keep {
@@ -379,7 +414,9 @@ fn route(state: &State, req: &Request) -> (u16, &'static str, Vec<u8>) {
         }
         "/healthz" if method_ok("GET") => plain(200, "ok"),
         "/readyz" if method_ok("GET") => {
-            if state.ready.load(Ordering::Relaxed) {
+            if state.draining.load(Ordering::Relaxed) {
+                plain(503, "not ready: shutting down")
+            } else if state.ready.load(Ordering::Relaxed) {
                 plain(200, "ok")
             } else {
                 plain(503, "not ready: no usable certificate and key yet")

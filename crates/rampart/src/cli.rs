@@ -270,6 +270,11 @@ pub struct AdmitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = rampart_admit::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
 
+    /// After SIGTERM: seconds to keep answering (not ready, closing connections) before
+    /// exiting, while the API server stops sending requests to this replica.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub shutdown_delay: f64,
+
     /// Benchmarks only: answer /validate with the request body, unjudged.
     #[arg(long, hide = true)]
     pub bench_echo: bool,

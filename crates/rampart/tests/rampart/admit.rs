@@ -968,3 +968,91 @@ fn certs_script_fills_the_ca_bundle_and_keeps_the_ca() {
         .unwrap();
     assert!(verify.status.success(), "{}", stdout(&verify));
 }
+
+/// The server is killed (SIGKILL) while decisions are being written: every line already
+/// in the log is whole JSON; at most the last one is cut short.
+#[test]
+fn a_crash_never_damages_earlier_audit_lines() {
+    let dir = tempdir();
+    make_certs(dir.path());
+    let mut server = Server::start(dir.path(), &[]);
+    let body = serde_json::to_vec(&Req::create("u-crash", privileged("web", "shop")).body()).unwrap();
+    let raw = [
+        format!(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+        &body,
+    ]
+    .concat();
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let (addr, ca, raw) = (server.addr, dir.path().join("ca.crt"), raw.clone());
+            std::thread::spawn(move || {
+                let mut c = Client::connect(addr, &ca);
+                // Until the server dies.
+                while c.send(&raw).is_ok() {}
+            })
+        })
+        .collect();
+    let log = dir.path().join("audit.jsonl");
+    server.wait_for("some decisions", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() > 200)
+    });
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let complete = text.ends_with('\n');
+    let lines: Vec<&str> = text.lines().collect();
+    let whole = if complete {
+        &lines[..]
+    } else {
+        &lines[..lines.len() - 1]
+    };
+    assert!(whole.len() > 200);
+    for l in whole {
+        let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("damaged line ({e}): {l}"));
+        assert_eq!(v["uid"], "u-crash");
+        assert_eq!(v["decision"], "denied");
+    }
+}
+
+/// SIGTERM: the server stops being ready, still answers (closing connections after each
+/// response) for the shutdown delay, then exits with status 0.
+#[test]
+fn sigterm_drains_then_exits() {
+    let dir = tempdir();
+    make_certs(dir.path());
+    let mut server = Server::start(dir.path(), &["--shutdown-delay", "1.5"]);
+    let mut c = server.client();
+    assert_eq!(c.get("/readyz").0, 200);
+    let term = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    server.wait_for("the drain", || server.stderr().contains("terminating: not ready"));
+    let (status, headers, _) = c.get("/readyz");
+    assert_eq!(status, 503);
+    assert!(
+        headers.contains(&("connection".into(), "close".into())),
+        "{headers:?}"
+    );
+    let mut c = server.client();
+    let r = c.review(&Req::create("u-draining", privileged("web", "shop")).body());
+    assert_eq!(r["allowed"], false);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(server.audit_of("u-draining").len(), 1);
+}
