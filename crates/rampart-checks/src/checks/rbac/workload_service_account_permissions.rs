@@ -17,8 +17,9 @@ pub static CHECK: Check = Check {
         target: Target::Workloads,
         finds: "Workloads whose service account (`serviceAccountName`, or the deprecated \
                 `serviceAccount`, else `default`, in the workload's namespace) is bound, by \
-                the RoleBindings of that namespace and the ClusterRoleBindings in the scan, \
-                to cluster-admin or to rules that read Secrets, create pods or workload \
+                RoleBindings (of its own namespace or any other: a RoleBinding in another \
+                namespace grants the account rights there) and ClusterRoleBindings in the \
+                scan, to cluster-admin or to rules that read Secrets, create pods or workload \
                 controllers, run commands in pods (exec, attach, ephemeral containers), \
                 bind, escalate or impersonate, reach nodes/proxy, mint service account \
                 tokens, change admission webhooks or create PersistentVolumes (the \
@@ -138,7 +139,6 @@ fn token_mounted(ctx: &Ctx<'_>, pod: &PodSpec<'_>, namespace: &str, account: &st
 
 /// How a permission reaches the account.
 struct Chain {
-    cluster_wide: bool,
     /// "read secrets".
     does: String,
     /// `in namespace "ci" (RoleBinding "ci/x" -> ClusterRole "y", rule 1)`.
@@ -180,16 +180,20 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
         return;
     }
 
-    let mut admin: Option<(bool, String)> = None;
+    // cluster-admin grants, by scope (None: cluster-wide).
+    let mut admin: Vec<(Option<&str>, String)> = Vec::new();
     let mut found: Vec<Option<Chain>> = CAPABILITIES.iter().map(|_| None).collect();
-    // ClusterRoleBindings first, so that a cluster-wide grant is the one reported.
+    // ClusterRoleBindings first, so that a cluster-wide grant is the one reported; then the
+    // RoleBindings of the workload's namespace, then those of other namespaces, which grant
+    // the account rights there.
     let candidates = ctx.inventory.bindings_of_service_account(namespace, account);
     let is_cluster = |i: &&usize| ctx.objects[**i].kind == "ClusterRoleBinding";
+    let in_own = |i: &&usize| namespace_of(&ctx.objects[**i]) == namespace;
     let cluster = candidates.iter().filter(is_cluster);
-    let local = candidates
-        .iter()
-        .filter(|i| !is_cluster(i) && namespace_of(&ctx.objects[**i]) == namespace);
-    for &i in cluster.chain(local) {
+    let own = candidates.iter().filter(|i| !is_cluster(i) && in_own(i));
+    let other = candidates.iter().filter(|i| !is_cluster(i) && !in_own(i));
+    let mut bindings = Vec::new();
+    for &i in cluster.chain(own).chain(other) {
         let Some(b) = Binding::parse(&ctx.objects[i]) else {
             continue;
         };
@@ -200,7 +204,6 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
         else {
             continue;
         };
-        let cluster_wide = b.namespace.is_none();
         let scope = match b.namespace {
             Some(ns) => format!("in namespace \"{ns}\""),
             None => "cluster-wide".to_string(),
@@ -211,11 +214,20 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
             format!("{} to {}", b.label(), subject.label())
         };
         if b.role_kind == "ClusterRole" && b.role_name == "cluster-admin" {
-            if admin.as_ref().is_none_or(|(wide, _)| !wide && cluster_wide) {
-                admin = Some((cluster_wide, format!("is bound to cluster-admin {scope} ({via})")));
+            if !admin.iter().any(|(ns, _)| *ns == b.namespace) {
+                admin.push((b.namespace, format!("is bound to cluster-admin {scope} ({via})")));
             }
             continue;
         }
+        bindings.push((b, scope, via));
+    }
+    let admin_wide = admin.iter().any(|(ns, _)| ns.is_none());
+    for (b, scope, via) in bindings {
+        // What cluster-admin already grants is not listed again.
+        if admin_wide || (b.namespace.is_some() && admin.iter().any(|(ns, _)| *ns == b.namespace)) {
+            continue;
+        }
+        let cluster_wide = b.namespace.is_none();
         let role = b.role(ctx.objects, ctx.inventory);
         if let Some(role) = role {
             let rules = effective_rules(ctx.objects, ctx.inventory, role);
@@ -234,7 +246,6 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
                         format!(" -> {}", role_label(source))
                     };
                     *slot = Some(Chain {
-                        cluster_wide,
                         does: does(cap, &h),
                         how: format!(
                             "{scope} ({via} -> {}{through}, rule {})",
@@ -256,7 +267,6 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
                         .any(|c| std::ptr::eq(*c, *cap))
                 {
                     *slot = Some(Chain {
-                        cluster_wide,
                         // The built-in roles hold impersonate on service accounts only.
                         does: if std::ptr::eq(*cap, &ESCALATE) {
                             "impersonate service accounts".to_string()
@@ -271,17 +281,16 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
     }
 
     let mut parts: Vec<String> = Vec::new();
-    let admin_wide = admin.as_ref().map(|(wide, _)| *wide);
-    if let Some((_, text)) = admin {
-        parts.push(text);
-    }
-    if admin_wide != Some(true) {
-        // A namespace cluster-admin binding implies every grant within the namespace.
-        let chains: Vec<Chain> = found
-            .into_iter()
-            .flatten()
-            .filter(|c| c.cluster_wide || admin_wide.is_none())
-            .collect();
+    // Cluster-wide cluster-admin says it all; a namespace's cluster-admin implies every
+    // other grant within that namespace (those bindings were skipped above).
+    parts.extend(
+        admin
+            .iter()
+            .filter(|(ns, _)| !admin_wide || ns.is_none())
+            .map(|(_, text)| text.clone()),
+    );
+    if !admin_wide {
+        let chains: Vec<Chain> = found.into_iter().flatten().collect();
         // Permissions that come through the same binding and role share one explanation.
         let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
         for c in &chains {
