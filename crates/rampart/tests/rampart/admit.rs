@@ -359,6 +359,36 @@ fn warnings(resp: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// (check, field path) of each finding of a JSON list, sorted.
+fn check_and_path(findings: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A whole POST /validate request for `body`, as raw bytes.
+fn raw_review(body: &[u8]) -> Vec<u8> {
+    [
+        format!(
+            "POST /validate HTTP/1.1\r\nHost: {SERVICE_NAME}:443\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+        body,
+    ]
+    .concat()
+}
+
 fn checks_of(audit: &Value) -> Vec<String> {
     audit["findings"]
         .as_array()
@@ -772,31 +802,9 @@ fn admission_and_scan_agree() {
             .output()
             .unwrap();
         let report = json(&out);
-        let mut from_scan: Vec<(String, String)> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["check"].as_str().unwrap().to_string(),
-                    f["path"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let from_scan = check_and_path(&report["findings"]);
         server.wait_for("the audit line", || !server.audit_of(uid).is_empty());
-        let mut from_admit: Vec<(String, String)> = server.audit_of(uid)[0]["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["check"].as_str().unwrap().to_string(),
-                    f["path"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        from_scan.sort();
-        from_admit.sort();
+        let from_admit = check_and_path(&server.audit_of(uid)[0]["findings"]);
         assert_eq!(from_admit, from_scan, "object {i}: {}", obj["kind"]);
         let scan_fails = out.status.code() == Some(1);
         assert_eq!(r["allowed"] == false, scan_fails, "object {i}: {r}");
@@ -852,7 +860,7 @@ fn certificate_rotation_under_load_and_config_reload() {
                     client = Client::try_connect(addr, &ca).map_err(|e| format!("connect: {e}"))?;
                 }
                 let (status, _, out) = client
-                    .send(&[format!("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(), &body].concat())
+                    .send(&raw_review(&body))
                     .map_err(|e| format!("request: {e}"))?;
                 let v: Value = serde_json::from_slice(&out).map_err(|e| e.to_string())?;
                 if status != 200 || v["response"]["allowed"] != false {
@@ -977,15 +985,7 @@ fn a_crash_never_damages_earlier_audit_lines() {
     make_certs(dir.path());
     let mut server = Server::start(dir.path(), &[]);
     let body = serde_json::to_vec(&Req::create("u-crash", privileged("web", "shop")).body()).unwrap();
-    let raw = [
-        format!(
-            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .as_bytes(),
-        &body,
-    ]
-    .concat();
+    let raw = raw_review(&body);
     let workers: Vec<_> = (0..3)
         .map(|_| {
             let (addr, ca, raw) = (server.addr, dir.path().join("ca.crt"), raw.clone());
