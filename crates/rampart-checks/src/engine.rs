@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::finding::{Finding, fingerprint};
 use crate::inventory::Inventory;
-use crate::meta::{CheckMeta, ParamDefault, Severity};
+use crate::meta::{CheckMeta, ParamDefault, Severity, Target};
 
 /// A built-in check: its metadata and a pure function from one object to findings.
 pub struct Check {
@@ -236,8 +236,14 @@ fn run_on(checks: &[Enabled], objects: &[Object], parallel: bool) -> Vec<Finding
     let inventory = &inventory;
     let one = |(i, obj): (usize, &Object)| {
         let mut out = Vec::new();
+        // Whether the object has a pod spec, decided once rather than once per check.
+        let has_pod = rampart_model::PodSpec::of(obj).is_some();
         for e in checks {
-            if !e.check.meta.target.applies(obj) {
+            let applies = match e.check.meta.target {
+                Target::Workloads => has_pod,
+                t => t.applies(obj),
+            };
+            if !applies {
                 continue;
             }
             let ctx = Ctx {
@@ -256,9 +262,14 @@ fn run_on(checks: &[Enabled], objects: &[Object], parallel: bool) -> Vec<Finding
     } else {
         objects.iter().enumerate().flat_map(one).collect()
     };
-    findings.sort_by(|a, b| {
+    let order = |a: &Finding, b: &Finding| {
         (a.object, a.pos, a.check, &a.path, &a.message).cmp(&(b.object, b.pos, b.check, &b.path, &b.message))
-    });
+    };
+    if parallel {
+        findings.par_sort_by(order);
+    } else {
+        findings.sort_by(order);
+    }
     findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
     findings
 }

@@ -1,8 +1,6 @@
 //! Findings are facts about an object; whether they are suppressed or fail a build is
 //! decided afterwards by policy.
 
-use std::fmt::Write as _;
-
 use rampart_model::{Object, Pos};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -60,6 +58,8 @@ impl Finding {
     }
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// The fingerprint of a finding: a hash of the check id, the object's API group, kind,
 /// namespace and name, the container name, and the field path relative to the container
 /// (or to the object). The API version is left out on purpose so that moving a Deployment
@@ -82,7 +82,8 @@ pub fn fingerprint(check: &str, obj: &Object, container: Option<&str>, rel_path:
     let digest = h.finalize();
     let mut s = String::with_capacity(32);
     for b in &digest[..16] {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
     }
     s
 }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use rampart_checks::{Category, Finding, Severity, Suppression};
 use rampart_model::{Diagnostic, Level};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::Serializer;
 
@@ -192,8 +193,94 @@ struct ResultOut {
     passed: bool,
 }
 
-/// Writes the report as pretty JSON with a trailing newline.
+/// Findings are rendered in parallel in chunks of this many, and written in order.
+const CHUNK: usize = 1024;
+/// Chunks rendered before they are written: what is held in memory at once.
+const BATCH: usize = 16;
+
+/// `value` as pretty JSON whose lines after the first are indented `level` steps, so it can
+/// be placed at that depth of an enclosing pretty document. JSON strings never hold a raw
+/// newline, so every newline of the text is a line break of the layout.
+fn pretty_at(value: &impl Serialize, level: usize) -> serde_json::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value)?;
+    if level == 0 {
+        return Ok(text);
+    }
+    let pad = "  ".repeat(level);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 4);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(pad.as_bytes());
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
+}
+
+/// The `findings` array at depth 1, rendered in parallel and written in order, a batch of
+/// chunks at a time so that a large report is never held in memory whole.
+fn write_findings(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if r.findings.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (b, batch) in r.findings.chunks(CHUNK * BATCH).enumerate() {
+        let parts: Vec<serde_json::Result<Vec<u8>>> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                for (i, f) in chunk.iter().enumerate() {
+                    let first = b == 0 && c == 0 && i == 0;
+                    buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                    buf.extend_from_slice(&pretty_at(&FindingOut::new(r, f), 2)?);
+                }
+                Ok(buf)
+            })
+            .collect();
+        for p in parts {
+            out.write_all(&p.map_err(io::Error::from)?)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Writes the report as pretty JSON with a trailing newline: the same bytes
+/// `serde_json::to_writer_pretty` writes for the whole document, with the findings
+/// rendered on every core.
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = doc(r);
+    let at1 = |v: &dyn erased::Value| v.pretty_at(1).map_err(io::Error::from);
+    out.write_all(b"{\n  \"schemaVersion\": ")?;
+    out.write_all(&at1(&doc.schema_version)?)?;
+    out.write_all(b",\n  \"tool\": ")?;
+    out.write_all(&at1(&doc.tool)?)?;
+    out.write_all(b",\n  \"findings\": ")?;
+    write_findings(r, out)?;
+    out.write_all(b",\n  \"diagnostics\": ")?;
+    out.write_all(&at1(&doc.diagnostics)?)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    out.write_all(&at1(&doc.summary)?)?;
+    out.write_all(b",\n  \"result\": ")?;
+    out.write_all(&at1(&doc.result)?)?;
+    out.write_all(b"\n}\n")
+}
+
+/// Object-safe rendering of the document's parts.
+mod erased {
+    pub trait Value {
+        fn pretty_at(&self, level: usize) -> serde_json::Result<Vec<u8>>;
+    }
+
+    impl<T: serde::Serialize> Value for T {
+        fn pretty_at(&self, level: usize) -> serde_json::Result<Vec<u8>> {
+            super::pretty_at(self, level)
+        }
+    }
+}
+
+fn doc<'a>(r: &'a Report<'a>) -> Doc<'a> {
     let mut by_severity: BTreeMap<&'static str, usize> =
         Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let (mut suppressed, mut in_baseline, mut counted) = (0, 0, 0);
@@ -210,7 +297,7 @@ pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let errors = r.diagnostics.iter().filter(|d| d.level == Level::Error).count();
     let failing = r.failing().count();
     let s = r.summary;
-    let doc = Doc {
+    Doc {
         schema_version: JSON_SCHEMA_VERSION,
         tool: Tool {
             name: "rampart",
@@ -244,9 +331,7 @@ pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             failing,
             passed: failing == 0 && errors == 0,
         },
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
-    out.write_all(b"\n")
+    }
 }
 
 /// Renders the report as pretty JSON with a trailing newline.
@@ -256,4 +341,63 @@ pub fn render(r: &Report<'_>) -> String {
     // string, number or map with string keys.
     let _ = write(r, &mut out);
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use rampart_model::{Limits, Source, parse_source};
+
+    use super::*;
+    use crate::Summary;
+
+    /// The parallel writer produces the bytes of serializing the whole document at once,
+    /// with no findings, a few, and more than one batch of chunks.
+    #[test]
+    fn parallel_findings_match_the_whole_document() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: \"n\\\"s\"\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: x\n      securityContext:\n        privileged: true\n";
+        let source = Arc::new(Source::new("dir/pod \"a\".yaml".into(), Some(text.into())));
+        let objects = parse_source(&source, &Limits::default()).objects;
+        let checks = rampart_checks::all()
+            .iter()
+            .map(|c| rampart_checks::Enabled {
+                check: c,
+                severity: c.meta.severity,
+                params: rampart_checks::Params::defaults(&c.meta),
+            })
+            .collect::<Vec<_>>();
+        let base = rampart_checks::run(&checks, &objects);
+        assert!(base.len() > 3);
+        let summary = Summary::default();
+        let uris = HashMap::new();
+        for n in [0, 3, CHUNK * BATCH + 5] {
+            let findings: Vec<Finding> = base
+                .iter()
+                .cycle()
+                .take(n)
+                .enumerate()
+                .map(|(i, f)| Finding {
+                    message: format!("{} \u{2014} #{i}\n\"quoted\"", f.message),
+                    ..f.clone()
+                })
+                .collect();
+            let report = Report {
+                tool_version: "9.9.9",
+                objects: &objects,
+                findings: &findings,
+                checks: &checks,
+                diagnostics: &[],
+                summary: &summary,
+                fail_on: Severity::Low,
+                sarif_uris: &uris,
+            };
+            let mut fast = Vec::new();
+            write(&report, &mut fast).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&doc(&report)).unwrap();
+            whole.push(b'\n');
+            assert!(fast == whole, "{n} findings: the outputs differ");
+        }
+    }
 }

@@ -60,12 +60,10 @@ fn account_opts_out(ctx: &Ctx<'_>, obj: &Object, pod: &PodSpec<'_>) -> bool {
         .find_map(|k| non_empty(pod.node.get(k).and_then(Node::scalar_text)))
         .unwrap_or("default");
     ctx.inventory
-        .in_namespace("ServiceAccount", namespace_of(obj))
-        .iter()
-        .map(|&i| &ctx.objects[i])
-        .any(|o| {
+        .find("ServiceAccount", namespace_of(obj), account)
+        .map(|i| &ctx.objects[i])
+        .is_some_and(|o| {
             o.group().is_empty()
-                && o.name == account
                 && o.root.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false)
         })
 }
