@@ -71,12 +71,12 @@ fn read_line(r: &mut impl BufRead) -> Result<Option<String>, ReadError> {
         .map_err(|_| ReadError::Reject(400, "the request head is not UTF-8".into()))
 }
 
-/// Reads one request. `before_body` is called when the client waits for
-/// `100 Continue` and the body is acceptable.
-pub fn read_request(
-    r: &mut impl BufRead,
+/// Reads one request. `before_body` is called with the reader when the client waits for
+/// `100 Continue` and the body is acceptable: it sends the interim response.
+pub fn read_request<R: BufRead>(
+    r: &mut R,
     max_body: usize,
-    mut before_body: impl FnMut() -> io::Result<()>,
+    mut before_body: impl FnMut(&mut R) -> io::Result<()>,
 ) -> Result<Request, ReadError> {
     // Blank lines before a request are allowed (RFC 9112 section 2.2).
     let line = loop {
@@ -169,7 +169,7 @@ pub fn read_request(
         .header("expect")
         .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
     if expects_continue && (chunked || length.is_some_and(|n| n > 0)) {
-        before_body()?;
+        before_body(r)?;
     }
     if chunked {
         req.body = read_chunked(r, max_body)?;
@@ -268,7 +268,7 @@ mod tests {
 
     fn read(text: &str, max: usize) -> Result<Request, ReadError> {
         let mut continued = false;
-        let r = read_request(&mut text.as_bytes(), max, || {
+        let r = read_request(&mut text.as_bytes(), max, |_| {
             continued = true;
             Ok(())
         });

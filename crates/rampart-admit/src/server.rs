@@ -28,8 +28,8 @@ pub const DEFAULT_MAX_BODY: usize = 7 * 1024 * 1024;
 /// server's HTTP client keeps idle connections, so the server never closes a connection
 /// the client is about to reuse.
 const IDLE_TIMEOUT: Duration = Duration::from_mins(2);
-/// How long a request may take to arrive once it has started.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest wait for any one read or write within a request.
+const IO_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// After refusing a request: how long, and how much, the rest of it is read and dropped.
 const LINGER: Duration = Duration::from_secs(2);
@@ -51,6 +51,8 @@ pub struct Options {
     /// Benchmarks only: `/validate` sends the request body back without reading it, to
     /// measure the floor of this TLS and HTTP stack.
     pub echo: bool,
+    /// How long a request (or a TLS handshake) may take to arrive, from its first byte.
+    pub request_timeout: Duration,
     /// After SIGTERM, how long to keep answering (not ready, closing connections after
     /// each response) before exiting, while the API server stops sending requests here.
     pub shutdown_delay: Duration,
@@ -98,6 +100,7 @@ struct State {
     audit: Audit,
     max_body: usize,
     ready: AtomicBool,
+    request_timeout: Duration,
     /// Set on SIGTERM: not ready, and every response closes its connection.
     draining: AtomicBool,
     echo: bool,
@@ -171,6 +174,7 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         audit,
         max_body: opts.max_body,
         ready: AtomicBool::new(false),
+        request_timeout: opts.request_timeout,
         draining: AtomicBool::new(false),
         echo: opts.echo,
     });
@@ -354,12 +358,66 @@ fn watch(state: &State, opts: &Options, provider: &CryptoProvider, slot: &CertSl
     }
 }
 
+/// A socket whose reads stop at a deadline: a request must arrive whole within
+/// `--request-timeout` of its first byte, however slowly a client trickles it in.
+struct Timed {
+    sock: TcpStream,
+    /// Waiting for the first byte of a request (the idle wait between requests).
+    idle: bool,
+    deadline: Option<Instant>,
+    request_timeout: Duration,
+}
+
+impl Timed {
+    /// Between requests: wait up to the idle timeout for the next one.
+    fn idle(&mut self) -> io::Result<()> {
+        self.idle = true;
+        self.deadline = None;
+        self.sock.set_read_timeout(Some(IDLE_TIMEOUT))
+    }
+}
+
+impl io::Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(d) = self.deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "request timed out"));
+            }
+            self.sock.set_read_timeout(Some(left.min(IO_TIMEOUT)))?;
+        }
+        let n = self.sock.read(buf)?;
+        if self.idle && n > 0 {
+            self.idle = false;
+            self.deadline = Some(Instant::now() + self.request_timeout);
+        }
+        Ok(n)
+    }
+}
+
+impl io::Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
 fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::Result<()> {
     stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
-    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
     let conn = ServerConnection::new(tls).map_err(io::Error::other)?;
-    let mut tls_stream = StreamOwned::new(conn, stream);
+    let sock = Timed {
+        sock: stream,
+        idle: false,
+        // The handshake, too, must finish in time.
+        deadline: Some(Instant::now() + state.request_timeout),
+        request_timeout: state.request_timeout,
+    };
+    let mut tls_stream = StreamOwned::new(conn, sock);
     // Finish the handshake before waiting for a request, so a client that cannot agree
     // on TLS is turned away at once.
     while tls_stream.conn.is_handshaking() {
@@ -367,8 +425,13 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
     }
     let mut reader = BufReader::with_capacity(64 * 1024, tls_stream);
     loop {
-        reader.get_ref().sock.set_read_timeout(Some(IDLE_TIMEOUT))?;
-        let req = match http::read_request(&mut reader, state.max_body, || Ok(())) {
+        reader.get_mut().sock.idle()?;
+        let continue_100 = |r: &mut BufReader<StreamOwned<ServerConnection, Timed>>| {
+            let w = r.get_mut();
+            w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            w.flush()
+        };
+        let req = match http::read_request(&mut reader, state.max_body, continue_100) {
             Ok(r) => r,
             Err(ReadError::Closed) => return Ok(()),
             Err(ReadError::Io(e)) => return Err(e),
@@ -381,12 +444,11 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
                 // Read what the client still sends (a body too large, say) for a moment
                 // before closing: closing with unread data would reset the connection
                 // and could destroy the response before the client reads it.
-                reader.get_ref().sock.set_read_timeout(Some(LINGER))?;
+                reader.get_mut().sock.deadline = Some(Instant::now() + LINGER);
                 let _ = io::copy(&mut (&mut reader).take(LINGER_BYTES), &mut io::sink());
                 return Ok(());
             }
         };
-        reader.get_ref().sock.set_read_timeout(Some(REQUEST_TIMEOUT))?;
         let (status, content_type, body) = route(state, &req);
         let keep = req.keep_alive && !state.draining.load(Ordering::Relaxed);
         let w = reader.get_mut();

@@ -270,6 +270,11 @@ pub struct AdmitArgs {
     #[arg(long, value_name = "BYTES", default_value_t = rampart_admit::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
 
+    /// Seconds a request (or a TLS handshake) may take to arrive, from its first byte;
+    /// slower clients are disconnected.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub request_timeout: f64,
+
     /// After SIGTERM: seconds to keep answering (not ready, closing connections) before
     /// exiting, while the API server stops sending requests to this replica.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]

@@ -67,6 +67,9 @@ fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
     if !(args.reload_interval > 0.0 && args.reload_interval.is_finite()) {
         bail!("--reload-interval must be a positive number of seconds");
     }
+    if !(args.request_timeout > 0.0 && args.request_timeout.is_finite()) {
+        bail!("--request-timeout must be a positive number of seconds");
+    }
     if !(args.shutdown_delay >= 0.0 && args.shutdown_delay.is_finite()) {
         bail!("--shutdown-delay must be zero or a positive number of seconds");
     }
@@ -81,6 +84,7 @@ fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
         max_body: args.max_body_bytes,
         echo: args.bench_echo,
         shutdown_delay: std::time::Duration::from_secs_f64(args.shutdown_delay),
+        request_timeout: std::time::Duration::from_secs_f64(args.request_timeout),
     };
     match rampart_admit::serve(&opts, |_| {}) {
         Ok(()) => Ok(0),

@@ -1056,3 +1056,61 @@ fn sigterm_drains_then_exits() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(server.audit_of("u-draining").len(), 1);
 }
+
+/// `Expect: 100-continue` gets the interim response before the body is sent, and a client
+/// that trickles a request in is disconnected at --request-timeout, however slowly it
+/// sends.
+#[test]
+fn continue_and_request_timeout() {
+    let dir = tempdir();
+    make_certs(dir.path());
+    let server = Server::start(dir.path(), &["--request-timeout", "1"]);
+    let mut c = server.client();
+    let body = serde_json::to_vec(&Req::create("u-expect", hardened("web", "shop")).body()).unwrap();
+    let head = format!(
+        "POST /validate HTTP/1.1\r\nHost: {SERVICE_NAME}:443\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    );
+    let (status, _, _) = c.send(head.as_bytes()).unwrap();
+    assert_eq!(status, 100);
+    let (status, _, out) = c.send(&body).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out).unwrap()["response"]["allowed"],
+        true
+    );
+
+    // A slow client: one byte every 200 ms, never finishing its head.
+    let mut slow = server.client();
+    let started = Instant::now();
+    slow.tls.write_all(b"POST /validate HTTP/1.1\r\n").unwrap();
+    slow.tls.flush().unwrap();
+    let mut cut = false;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(200));
+        if slow.tls.write_all(b"X").and_then(|()| slow.tls.flush()).is_err() {
+            cut = true;
+            break;
+        }
+        // The server closes the connection: the next read sees the end.
+        slow.tls.sock.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 64];
+        let r = slow.tls.read(&mut b);
+        slow.tls.sock.set_nonblocking(false).unwrap();
+        if matches!(r, Ok(0))
+            || r.as_ref()
+                .is_err_and(|e| e.kind() != std::io::ErrorKind::WouldBlock)
+        {
+            cut = true;
+            break;
+        }
+    }
+    assert!(cut, "the slow client was never disconnected");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+    // Other clients are served all along.
+    assert_eq!(c.get("/healthz").0, 200);
+}
