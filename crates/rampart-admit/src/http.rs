@@ -246,6 +246,19 @@ pub fn write_response(
     body: &[u8],
     keep_alive: bool,
 ) -> io::Result<()> {
+    write_response_to(w, status, content_type, body, keep_alive, false)
+}
+
+/// [`write_response`]; for a HEAD request (`head`) the headers say what a GET would get
+/// and no body follows.
+pub fn write_response_to(
+    w: &mut impl Write,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    keep_alive: bool,
+    head: bool,
+) -> io::Result<()> {
     let mut out = Vec::with_capacity(body.len() + 128);
     write!(
         out,
@@ -257,7 +270,9 @@ pub fn write_response(
         out.extend_from_slice(b"Connection: close\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
+    if !head {
+        out.extend_from_slice(body);
+    }
     w.write_all(&out)?;
     w.flush()
 }

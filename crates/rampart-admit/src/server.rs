@@ -452,7 +452,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
         let (status, content_type, body) = route(state, &req);
         let keep = req.keep_alive && !state.draining.load(Ordering::Relaxed);
         let w = reader.get_mut();
-        http::write_response(w, status, content_type, &body, keep)?;
+        http::write_response_to(w, status, content_type, &body, keep, req.method == "HEAD")?;
         if !keep {
             w.conn.send_close_notify();
             let _ = w.flush();

@@ -186,7 +186,8 @@ impl Client {
         self.read_response()
     }
 
-    fn read_response(&mut self) -> std::io::Result<Response> {
+    /// Status and headers (names in lower case) of the next response.
+    fn read_head(&mut self) -> std::io::Result<(u16, Vec<(String, String)>)> {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
         while !head.ends_with(b"\r\n\r\n") {
@@ -198,10 +199,15 @@ impl Client {
         let head = String::from_utf8(head).unwrap();
         let mut lines = head.split("\r\n");
         let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-        let headers: Vec<(String, String)> = lines
+        let headers = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
             .collect();
+        Ok((status, headers))
+    }
+
+    fn read_response(&mut self) -> std::io::Result<Response> {
+        let (status, headers) = self.read_head()?;
         let len: usize = headers
             .iter()
             .find(|(k, _)| k == "content-length")
@@ -1113,4 +1119,16 @@ fn continue_and_request_timeout() {
     );
     // Other clients are served all along.
     assert_eq!(c.get("/healthz").0, 200);
+    // HEAD: the headers of a GET, no body, and the connection stays usable.
+    c.tls
+        .write_all(format!("HEAD /healthz HTTP/1.1\r\nHost: {SERVICE_NAME}\r\n\r\n").as_bytes())
+        .unwrap();
+    let (status, headers) = c.read_head().unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        headers.contains(&("content-length".into(), "3".into())),
+        "{headers:?}"
+    );
+    // Had a body followed, this would read it as the start of the next response.
+    assert_eq!(c.get("/readyz").0, 200);
 }
