@@ -4,7 +4,7 @@
 //! built as a `serde_json::Value` tree first: a scan of 50,000 objects has hundreds of
 //! thousands of findings, and a tree of them cost more memory than the objects themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use rampart_checks::{Category, Finding, Severity, Suppression};
@@ -218,29 +218,160 @@ fn pretty_at(value: &impl Serialize, level: usize) -> serde_json::Result<Vec<u8>
     Ok(out)
 }
 
-/// The `findings` array at depth 1, rendered in parallel and written in order, a batch of
-/// chunks at a time so that a large report is never held in memory whole.
+/// The parts of a finding that depend only on its check, already in JSON: the same text
+/// is written for every finding of the check.
+struct CheckJson {
+    title: String,
+    category: String,
+    remediation: String,
+}
+
+fn json_text(v: &impl Serialize) -> serde_json::Result<String> {
+    serde_json::to_string(v)
+}
+
+fn check_json(r: &Report<'_>) -> serde_json::Result<HashMap<&'static str, CheckJson>> {
+    let mut out = HashMap::new();
+    for f in r.findings {
+        if out.contains_key(f.check) {
+            continue;
+        }
+        let meta = r.meta(f.check);
+        out.insert(
+            f.check,
+            CheckJson {
+                title: json_text(&meta.map(|m| m.title))?,
+                category: json_text(&meta.map(|m| m.category))?,
+                remediation: json_text(&meta.map(|m| m.remediation))?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One finding as `serde_json::to_writer_pretty` writes a [`FindingOut`] at depth 2 of
+/// the document, without building it: the check's texts come escaped from `checks`.
+fn finding_json(
+    buf: &mut Vec<u8>,
+    r: &Report<'_>,
+    checks: &HashMap<&'static str, CheckJson>,
+    f: &Finding,
+) -> serde_json::Result<()> {
+    fn field(buf: &mut Vec<u8>, indent: &str, name: &str) {
+        buf.extend_from_slice(indent.as_bytes());
+        buf.push(b'"');
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(b"\": ");
+    }
+    fn string(buf: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+        serde_json::to_writer(&mut *buf, s)
+    }
+    fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) -> serde_json::Result<()> {
+        if let Some(s) = s {
+            return string(buf, s);
+        }
+        buf.extend_from_slice(b"null");
+        Ok(())
+    }
+    const F: &str = ",\n      ";
+    const O: &str = ",\n        ";
+    let o = &r.objects[f.object];
+    let c = &checks[f.check];
+    field(buf, "{\n      ", "check");
+    string(buf, f.check)?;
+    field(buf, F, "title");
+    buf.extend_from_slice(c.title.as_bytes());
+    field(buf, F, "severity");
+    buf.push(b'"');
+    buf.extend_from_slice(f.severity.as_str().as_bytes());
+    buf.push(b'"');
+    field(buf, F, "category");
+    buf.extend_from_slice(c.category.as_bytes());
+    field(buf, F, "message");
+    string(buf, &f.message)?;
+    field(buf, F, "file");
+    string(buf, &o.source.name)?;
+    field(buf, F, "line");
+    buf.extend_from_slice(f.pos.line.to_string().as_bytes());
+    field(buf, F, "column");
+    buf.extend_from_slice(f.pos.col.to_string().as_bytes());
+    field(buf, F, "object");
+    field(buf, "{\n        ", "apiVersion");
+    string(buf, &o.api_version)?;
+    field(buf, O, "kind");
+    string(buf, &o.kind)?;
+    field(buf, O, "namespace");
+    opt_string(buf, o.namespace.as_deref())?;
+    field(buf, O, "name");
+    string(buf, &o.name)?;
+    buf.extend_from_slice(b"\n      }");
+    field(buf, F, "container");
+    opt_string(buf, f.container.as_deref())?;
+    field(buf, F, "path");
+    string(buf, &f.path)?;
+    field(buf, F, "fingerprint");
+    string(buf, &f.fingerprint)?;
+    field(buf, F, "remediation");
+    buf.extend_from_slice(c.remediation.as_bytes());
+    field(buf, F, "suppressed");
+    match &f.suppressed {
+        Some(sup) => buf.extend_from_slice(&pretty_at(sup, 3)?),
+        None => buf.extend_from_slice(b"null"),
+    }
+    field(buf, F, "inBaseline");
+    buf.extend_from_slice(if f.in_baseline { b"true" } else { b"false" });
+    buf.extend_from_slice(b"\n    }");
+    Ok(())
+}
+
+/// Renders one batch of findings, its chunks in parallel. `first` is true for the batch
+/// that opens the array.
+fn render_batch(
+    r: &Report<'_>,
+    checks: &HashMap<&'static str, CheckJson>,
+    batch: &[Finding],
+    first: bool,
+) -> serde_json::Result<Vec<Vec<u8>>> {
+    batch
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut buf = Vec::with_capacity(chunk.len() * 1024);
+            for (i, f) in chunk.iter().enumerate() {
+                let opens = first && c == 0 && i == 0;
+                buf.extend_from_slice(if opens { b"\n    " } else { b",\n    " });
+                finding_json(&mut buf, r, checks, f)?;
+            }
+            Ok(buf)
+        })
+        .collect()
+}
+
+/// The `findings` array at depth 1. Batches of chunks are rendered on every core while the
+/// previous batch is written, so a large report is never held in memory whole.
 fn write_findings(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     if r.findings.is_empty() {
         return out.write_all(b"[]");
     }
+    let checks = check_json(r)?;
     out.write_all(b"[")?;
-    for (b, batch) in r.findings.chunks(CHUNK * BATCH).enumerate() {
-        let parts: Vec<serde_json::Result<Vec<u8>>> = batch
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut buf = Vec::with_capacity(chunk.len() * 1024);
-                for (i, f) in chunk.iter().enumerate() {
-                    let first = b == 0 && c == 0 && i == 0;
-                    buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                    buf.extend_from_slice(&pretty_at(&FindingOut::new(r, f), 2)?);
-                }
-                Ok(buf)
-            })
-            .collect();
-        for p in parts {
-            out.write_all(&p.map_err(io::Error::from)?)?;
+    let batches: Vec<&[Finding]> = r.findings.chunks(CHUNK * BATCH).collect();
+    let mut current = render_batch(r, &checks, batches[0], true)?;
+    for k in 1..=batches.len() {
+        let mut next = None;
+        let mut written = Ok(());
+        rayon::in_place_scope(|s| {
+            if let Some(batch) = batches.get(k) {
+                let next = &mut next;
+                let checks = &checks;
+                s.spawn(move |_| *next = Some(render_batch(r, checks, batch, false)));
+            }
+            written = current.iter().try_for_each(|part| out.write_all(part));
+        });
+        written?;
+        match next {
+            Some(rendered) => current = rendered?,
+            None => break,
         }
     }
     out.write_all(b"\n  ]")
@@ -380,6 +511,14 @@ mod tests {
                 .enumerate()
                 .map(|(i, f)| Finding {
                     message: format!("{} \u{2014} #{i}\n\"quoted\"", f.message),
+                    suppressed: (i % 7 == 3).then(|| Suppression {
+                        kind: rampart_checks::SuppressionKind::Exception,
+                        reason: "the \"CNI\" needs it".into(),
+                        source: ".rampart.yaml:4".into(),
+                        expires: (i % 2 == 0).then(|| "2030-01-01".into()),
+                        ticket: None,
+                    }),
+                    in_baseline: i % 5 == 1,
                     ..f.clone()
                 })
                 .collect();
