@@ -46,7 +46,8 @@ pub struct Finding {
     pub pos: Pos,
     /// Stable identity: depends on what the finding is about, never on file or line.
     pub fingerprint: String,
-    pub suppressed: Option<Suppression>,
+    /// Boxed: most findings have none, and a scan holds hundreds of thousands of findings.
+    pub suppressed: Option<Box<Suppression>>,
     /// Whether the finding was already recorded in the baseline given with `--baseline`.
     pub in_baseline: bool,
 }

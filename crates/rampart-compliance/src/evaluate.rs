@@ -172,7 +172,7 @@ fn evidence(f: &Finding, objects: &[Object]) -> Evidence {
         file: o.source.name.clone(),
         line: f.pos.line,
         message: f.message.clone(),
-        suppressed: f.suppressed.clone(),
+        suppressed: f.suppressed.as_deref().cloned(),
     }
 }
 

@@ -115,13 +115,13 @@ pub fn apply(
             .iter()
             .find(|a| a.check == "*" || a.check == f.check)
         {
-            f.suppressed = Some(Suppression {
+            f.suppressed = Some(Box::new(Suppression {
                 kind: SuppressionKind::Annotation,
                 reason: a.reason.to_string(),
                 source: format!("{}:{}", obj.source.name, a.pos.line),
                 expires: None,
                 ticket: None,
-            });
+            }));
         } else {
             for (i, e) in config.exceptions.iter().enumerate() {
                 if !exception_matches(e, f, obj) {
@@ -132,13 +132,13 @@ pub fn apply(
                     continue;
                 }
                 used[i] += 1;
-                f.suppressed = Some(Suppression {
+                f.suppressed = Some(Box::new(Suppression {
                     kind: SuppressionKind::Exception,
                     reason: e.reason.clone(),
                     source: e.origin.clone(),
                     expires: e.expires.map(|d| d.to_string()),
                     ticket: e.ticket.clone(),
-                });
+                }));
                 break;
             }
         }

@@ -97,7 +97,7 @@ impl<'a> FindingOut<'a> {
             path: &f.path,
             fingerprint: &f.fingerprint,
             remediation: meta.map(|m| m.remediation),
-            suppressed: f.suppressed.as_ref(),
+            suppressed: f.suppressed.as_deref(),
             in_baseline: f.in_baseline,
         }
     }
@@ -511,12 +511,14 @@ mod tests {
                 .enumerate()
                 .map(|(i, f)| Finding {
                     message: format!("{} \u{2014} #{i}\n\"quoted\"", f.message),
-                    suppressed: (i % 7 == 3).then(|| Suppression {
-                        kind: rampart_checks::SuppressionKind::Exception,
-                        reason: "the \"CNI\" needs it".into(),
-                        source: ".rampart.yaml:4".into(),
-                        expires: (i % 2 == 0).then(|| "2030-01-01".into()),
-                        ticket: None,
+                    suppressed: (i % 7 == 3).then(|| {
+                        Box::new(Suppression {
+                            kind: rampart_checks::SuppressionKind::Exception,
+                            reason: "the \"CNI\" needs it".into(),
+                            source: ".rampart.yaml:4".into(),
+                            expires: (i % 2 == 0).then(|| "2030-01-01".into()),
+                            ticket: None,
+                        })
                     }),
                     in_baseline: i % 5 == 1,
                     ..f.clone()
