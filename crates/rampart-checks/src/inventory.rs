@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use rampart_model::{Node, Object, PodSpec};
+use rayon::prelude::*;
 
 use crate::rbac::{AccountSubject, binding_subjects};
 
@@ -84,6 +85,8 @@ impl Inventory {
             pod_labels: Vec::with_capacity(objects.len()),
             ..Inventory::default()
         };
+        // Reading pod labels allocates for every label: done on every core first.
+        let mut all_labels: Vec<Option<PodLabels>> = objects.par_iter().map(PodLabels::of).collect();
         for (i, o) in objects.iter().enumerate() {
             let ns = namespace_of(o);
             // Look keys up before inserting them: most already exist, and building an owned
@@ -108,7 +111,7 @@ impl Inventory {
                     by_ns.insert(ns.to_string(), vec![i]);
                 }
             }
-            let labels = PodLabels::of(o);
+            let labels = all_labels[i].take();
             if let Some(labels) = &labels {
                 slot(&mut inv.pods, ns).add(i, labels);
             } else if may_create_pods_or_services(o) {
