@@ -366,6 +366,8 @@ struct Timed {
     idle: bool,
     deadline: Option<Instant>,
     request_timeout: Duration,
+    /// The socket's read timeout now, to set it only when it changes.
+    timeout: Duration,
 }
 
 impl Timed {
@@ -373,7 +375,15 @@ impl Timed {
     fn idle(&mut self) -> io::Result<()> {
         self.idle = true;
         self.deadline = None;
-        self.sock.set_read_timeout(Some(IDLE_TIMEOUT))
+        self.set_timeout(IDLE_TIMEOUT)
+    }
+
+    fn set_timeout(&mut self, t: Duration) -> io::Result<()> {
+        if t != self.timeout {
+            self.sock.set_read_timeout(Some(t))?;
+            self.timeout = t;
+        }
+        Ok(())
     }
 }
 
@@ -384,7 +394,7 @@ impl io::Read for Timed {
             if left.is_zero() {
                 return Err(io::Error::new(io::ErrorKind::TimedOut, "request timed out"));
             }
-            self.sock.set_read_timeout(Some(left.min(IO_TIMEOUT)))?;
+            self.set_timeout(left.min(IO_TIMEOUT))?;
         }
         let n = self.sock.read(buf)?;
         if self.idle && n > 0 {
@@ -416,6 +426,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
         // The handshake, too, must finish in time.
         deadline: Some(Instant::now() + state.request_timeout),
         request_timeout: state.request_timeout,
+        timeout: IO_TIMEOUT,
     };
     let mut tls_stream = StreamOwned::new(conn, sock);
     // Finish the handshake before waiting for a request, so a client that cannot agree
