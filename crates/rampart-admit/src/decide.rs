@@ -117,14 +117,6 @@ impl Namespaces {
     pub fn get(&self, name: &str) -> Option<Arc<Value>> {
         self.0.read().ok()?.get(name).cloned()
     }
-
-    pub fn len(&self) -> usize {
-        self.0.read().map_or(0, |m| m.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn matches_any(patterns: &[String], value: &str) -> bool {

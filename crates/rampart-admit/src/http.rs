@@ -239,19 +239,8 @@ pub fn reason(status: u16) -> &'static str {
 }
 
 /// Writes a whole response in one buffer, so it leaves in as few TLS records as possible.
+/// For a HEAD request (`head`) the headers say what a GET would get and no body follows.
 pub fn write_response(
-    w: &mut impl Write,
-    status: u16,
-    content_type: &str,
-    body: &[u8],
-    keep_alive: bool,
-) -> io::Result<()> {
-    write_response_to(w, status, content_type, body, keep_alive, false)
-}
-
-/// [`write_response`]; for a HEAD request (`head`) the headers say what a GET would get
-/// and no body follows.
-pub fn write_response_to(
     w: &mut impl Write,
     status: u16,
     content_type: &str,

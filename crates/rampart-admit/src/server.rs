@@ -178,18 +178,8 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         draining: AtomicBool::new(false),
         echo: opts.echo,
     });
-    let load_cert = |state: &State| match load_certified_key(&opts.tls_cert, &opts.tls_key, &provider) {
-        Ok(k) => {
-            slot.set(Arc::new(k));
-            state.ready.store(true, Ordering::Relaxed);
-            true
-        }
-        Err(e) => {
-            log(&e);
-            false
-        }
-    };
-    if !load_cert(&state) {
+    if let Err(e) = load_cert(opts, &provider, &slot, &state) {
+        log(&e);
         log("not ready until the certificate and key can be loaded");
     }
     let tls = Arc::new(
@@ -288,71 +278,95 @@ fn warm_up(policy: &Policy) {
     }
 }
 
+/// Loads the certificate and key into the slot and marks the server ready. Returns
+/// whether it was ready before (a reload rather than the first load).
+fn load_cert(
+    opts: &Options,
+    provider: &CryptoProvider,
+    slot: &CertSlot,
+    state: &State,
+) -> Result<bool, String> {
+    let key = load_certified_key(&opts.tls_cert, &opts.tls_key, provider)?;
+    slot.set(Arc::new(key));
+    Ok(state.ready.swap(true, Ordering::Relaxed))
+}
+
+/// What a file looked like when last loaded, and a change seen once but not yet acted on.
+struct Settling<T> {
+    loaded: T,
+    pending: Option<T>,
+}
+
+impl<T: PartialEq + Copy> Settling<T> {
+    fn new(now: T) -> Self {
+        Settling {
+            loaded: now,
+            pending: None,
+        }
+    }
+
+    /// Whether to load now: the files differ from what was loaded and have stayed the same
+    /// since the previous look.
+    fn settled(&mut self, now: T) -> bool {
+        if now == self.loaded {
+            self.pending = None;
+            return false;
+        }
+        if self.pending == Some(now) {
+            self.loaded = now;
+            self.pending = None;
+            return true;
+        }
+        self.pending = Some(now);
+        false
+    }
+}
+
 fn watch(state: &State, opts: &Options, provider: &CryptoProvider, slot: &CertSlot) {
     let cert_files = || (stamp(&opts.tls_cert), stamp(&opts.tls_key));
-    let mut cert_seen = cert_files();
-    let mut cert_pending = None;
     let config_file = || opts.config.as_deref().and_then(stamp);
-    let mut config_seen = config_file();
-    let mut config_pending = None;
+    let mut cert = Settling::new(cert_files());
+    let mut config = Settling::new(config_file());
     loop {
         std::thread::sleep(opts.reload_interval);
-        // Certificate and key.
+        // Certificate and key; until a first pair loads, unchanged files are tried again.
         let now = cert_files();
-        let retry = !state.ready.load(Ordering::Relaxed) && cert_pending.is_none();
-        if now != cert_seen || retry {
-            if cert_pending == Some(now) || (retry && now == cert_seen) {
-                cert_pending = None;
-                cert_seen = now;
-                match load_certified_key(&opts.tls_cert, &opts.tls_key, provider) {
-                    Ok(k) => {
-                        slot.set(Arc::new(k));
-                        if state.ready.swap(true, Ordering::Relaxed) {
-                            state.metrics.certificate_reloads.fetch_add(1, Ordering::Relaxed);
-                            log("certificate and key reloaded");
-                        } else {
-                            log("certificate and key loaded; ready");
-                        }
-                    }
-                    Err(e) => {
-                        if state.ready.load(Ordering::Relaxed) {
-                            state
-                                .metrics
-                                .certificate_reload_errors
-                                .fetch_add(1, Ordering::Relaxed);
-                            log(&format!("{e}; still serving the previous certificate"));
-                        }
-                    }
+        let ready = state.ready.load(Ordering::Relaxed);
+        if cert.settled(now) || (!ready && now == cert.loaded && cert.pending.is_none()) {
+            match load_cert(opts, provider, slot, state) {
+                Ok(true) => {
+                    state.metrics.certificate_reloads.fetch_add(1, Ordering::Relaxed);
+                    log("certificate and key reloaded");
                 }
-            } else {
-                cert_pending = Some(now);
+                Ok(false) => log("certificate and key loaded; ready"),
+                Err(e) if ready => {
+                    state
+                        .metrics
+                        .certificate_reload_errors
+                        .fetch_add(1, Ordering::Relaxed);
+                    log(&format!("{e}; still serving the previous certificate"));
+                }
+                Err(_) => {}
             }
         }
         // Configuration.
-        let now = config_file();
-        if now != config_seen {
-            if config_pending == Some(now) {
-                config_pending = None;
-                config_seen = now;
-                match load_policy(opts.config.as_deref()) {
-                    Ok(p) => {
-                        if let Ok(mut s) = state.policy.write() {
-                            *s = Arc::new(p);
-                        }
-                        state.metrics.config_reloads.fetch_add(1, Ordering::Relaxed);
-                        state.metrics.config_last_reload_ok.store(1, Ordering::Relaxed);
-                        log("configuration reloaded");
+        if config.settled(config_file()) {
+            match load_policy(opts.config.as_deref()) {
+                Ok(p) => {
+                    if let Ok(mut s) = state.policy.write() {
+                        *s = Arc::new(p);
                     }
-                    Err(errors) => {
-                        state.metrics.config_reload_errors.fetch_add(1, Ordering::Relaxed);
-                        state.metrics.config_last_reload_ok.store(0, Ordering::Relaxed);
-                        for e in errors {
-                            log(&format!("configuration refused, the previous one stays: {e}"));
-                        }
+                    state.metrics.config_reloads.fetch_add(1, Ordering::Relaxed);
+                    state.metrics.config_last_reload_ok.store(1, Ordering::Relaxed);
+                    log("configuration reloaded");
+                }
+                Err(errors) => {
+                    state.metrics.config_reload_errors.fetch_add(1, Ordering::Relaxed);
+                    state.metrics.config_last_reload_ok.store(0, Ordering::Relaxed);
+                    for e in errors {
+                        log(&format!("configuration refused, the previous one stays: {e}"));
                     }
                 }
-            } else {
-                config_pending = Some(now);
             }
         }
     }
@@ -449,7 +463,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
             Err(ReadError::Reject(status, message)) => {
                 state.metrics.rejected(status);
                 let w = reader.get_mut();
-                http::write_response(w, status, TEXT, format!("{message}\n").as_bytes(), false)?;
+                http::write_response(w, status, TEXT, format!("{message}\n").as_bytes(), false, false)?;
                 w.conn.send_close_notify();
                 let _ = w.flush();
                 // Read what the client still sends (a body too large, say) for a moment
@@ -463,7 +477,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
         let (status, content_type, body) = route(state, &req);
         let keep = req.keep_alive && !state.draining.load(Ordering::Relaxed);
         let w = reader.get_mut();
-        http::write_response_to(w, status, content_type, &body, keep, req.method == "HEAD")?;
+        http::write_response(w, status, content_type, &body, keep, req.method == "HEAD")?;
         if !keep {
             w.conn.send_close_notify();
             let _ = w.flush();

@@ -381,34 +381,21 @@ fn write_findings(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 /// `serde_json::to_writer_pretty` writes for the whole document, with the findings
 /// rendered on every core.
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    /// A member of the top-level object after the first, at depth 1.
+    fn part(out: &mut dyn Write, name: &str, value: &impl Serialize) -> io::Result<()> {
+        write!(out, ",\n  \"{name}\": ")?;
+        out.write_all(&pretty_at(value, 1)?)
+    }
     let doc = doc(r);
-    let at1 = |v: &dyn erased::Value| v.pretty_at(1).map_err(io::Error::from);
     out.write_all(b"{\n  \"schemaVersion\": ")?;
-    out.write_all(&at1(&doc.schema_version)?)?;
-    out.write_all(b",\n  \"tool\": ")?;
-    out.write_all(&at1(&doc.tool)?)?;
+    out.write_all(&pretty_at(&doc.schema_version, 1)?)?;
+    part(out, "tool", &doc.tool)?;
     out.write_all(b",\n  \"findings\": ")?;
     write_findings(r, out)?;
-    out.write_all(b",\n  \"diagnostics\": ")?;
-    out.write_all(&at1(&doc.diagnostics)?)?;
-    out.write_all(b",\n  \"summary\": ")?;
-    out.write_all(&at1(&doc.summary)?)?;
-    out.write_all(b",\n  \"result\": ")?;
-    out.write_all(&at1(&doc.result)?)?;
+    part(out, "diagnostics", &doc.diagnostics)?;
+    part(out, "summary", &doc.summary)?;
+    part(out, "result", &doc.result)?;
     out.write_all(b"\n}\n")
-}
-
-/// Object-safe rendering of the document's parts.
-mod erased {
-    pub trait Value {
-        fn pretty_at(&self, level: usize) -> serde_json::Result<Vec<u8>>;
-    }
-
-    impl<T: serde::Serialize> Value for T {
-        fn pretty_at(&self, level: usize) -> serde_json::Result<Vec<u8>> {
-            super::pretty_at(self, level)
-        }
-    }
 }
 
 fn doc<'a>(r: &'a Report<'a>) -> Doc<'a> {
