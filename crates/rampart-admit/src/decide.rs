@@ -371,19 +371,18 @@ pub fn judge(policy: &Policy, namespaces: &Namespaces, review: &Review) -> Decis
     let verdict;
     let mut message = None;
     if let Some(reason) = &break_glass {
-        for j in &enforced {
-            warnings.insert(
-                0,
-                format!("rampart: let through by break-glass: {}", finding_line(j)),
-            );
-        }
-        warnings.insert(
-            0,
-            format!(
-                "rampart: break-glass used (\"{reason}\"): {} enforced finding(s) let through; this is recorded",
-                enforced.len()
-            ),
+        // First what break-glass let through, in the order a denial would list it.
+        let mut head = vec![format!(
+            "rampart: break-glass used (\"{reason}\"): {} enforced finding(s) let through; this is recorded",
+            enforced.len()
+        )];
+        head.extend(
+            enforced
+                .iter()
+                .map(|j| format!("rampart: let through by break-glass: {}", finding_line(j))),
         );
+        head.append(&mut warnings);
+        warnings = head;
         verdict = Verdict::Warned;
     } else if !enforced.is_empty() {
         verdict = Verdict::Denied;
@@ -639,6 +638,44 @@ mod tests {
         );
         assert_eq!(d.verdict, Verdict::Denied);
         assert!(d.answer.warnings[0].contains("must give the reason"));
+    }
+
+    #[test]
+    fn break_glass_lists_what_it_let_through_in_denial_order() {
+        let ns = Namespaces::default();
+        let mut p = pod(serde_json::json!({}));
+        p["spec"]["hostPID"] = serde_json::json!(true);
+        p["spec"]["hostNetwork"] = serde_json::json!(true);
+        let denied = judge(&policy("{}"), &ns, &review(p.clone(), "bob", &[], ""));
+        let order: Vec<&str> = denied
+            .answer
+            .message
+            .as_deref()
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("- ["))
+            .filter_map(|l| {
+                l.split_once("] ")
+                    .and_then(|(_, r)| r.split_once(' '))
+                    .map(|(c, _)| c)
+            })
+            .collect();
+        assert!(order.len() >= 3, "{order:?}");
+        p["metadata"]["annotations"] = serde_json::json!({"rampart.dev/break-glass": "INC-7"});
+        let glass = judge(&policy("{}"), &ns, &review(p, "bob", &[], ""));
+        let let_through: Vec<&str> = glass
+            .answer
+            .warnings
+            .iter()
+            .filter_map(|w| w.strip_prefix("rampart: let through by break-glass: rampart: ["))
+            .filter_map(|l| {
+                l.split_once("] ")
+                    .and_then(|(_, r)| r.split_once(':'))
+                    .map(|(c, _)| c)
+            })
+            .collect();
+        assert_eq!(let_through, order);
+        assert!(glass.answer.warnings[0].contains(&format!("{} enforced finding(s)", order.len())));
     }
 
     #[test]
