@@ -2,7 +2,7 @@
 //! with keep-alive, the routes, and the watcher that reloads the configuration.
 
 use std::io::{self, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -98,12 +98,11 @@ struct State {
     namespaces: Namespaces,
     metrics: Metrics,
     audit: Audit,
-    max_body: usize,
+    /// The limits and modes of the command line.
+    opts: Options,
     ready: AtomicBool,
-    request_timeout: Duration,
     /// Set on SIGTERM: not ready, and every response closes its connection.
     draining: AtomicBool,
-    echo: bool,
 }
 
 /// The certificate in use, shared by the TLS handshakes and the watcher. A handshake
@@ -155,10 +154,10 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// Runs the server until the process ends. `on_listening` is called with the bound
-/// address once the listener is open. On SIGTERM or SIGINT the server drains for
+/// Runs the server until the process ends; the address it listens on is logged once the
+/// listener is open. On SIGTERM or SIGINT the server drains for
 /// `shutdown_delay` and then exits the process with status 0.
-pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<(), String> {
+pub fn serve(opts: &Options) -> Result<(), String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let policy = load_policy(opts.config.as_deref()).map_err(|e| e.join("\n"))?;
     let audit = match &opts.audit_log {
@@ -172,11 +171,9 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         namespaces: Namespaces::default(),
         metrics: Metrics::new(),
         audit,
-        max_body: opts.max_body,
+        opts: opts.clone(),
         ready: AtomicBool::new(false),
-        request_timeout: opts.request_timeout,
         draining: AtomicBool::new(false),
-        echo: opts.echo,
     });
     if let Err(e) = load_cert(opts, &provider, &slot, &state) {
         log(&e);
@@ -193,7 +190,6 @@ pub fn serve(opts: &Options, on_listening: impl FnOnce(SocketAddr)) -> Result<()
         TcpListener::bind(&opts.listen).map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     log(&format!("listening on https://{addr}"));
-    on_listening(addr);
 
     // The watcher: certificate, key and configuration are reloaded when their files change.
     // A change is acted on once the files have stayed the same for one interval, so a pair
@@ -438,8 +434,8 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
         sock: stream,
         idle: false,
         // The handshake, too, must finish in time.
-        deadline: Some(Instant::now() + state.request_timeout),
-        request_timeout: state.request_timeout,
+        deadline: Some(Instant::now() + state.opts.request_timeout),
+        request_timeout: state.opts.request_timeout,
         timeout: IO_TIMEOUT,
     };
     let mut tls_stream = StreamOwned::new(conn, sock);
@@ -456,7 +452,7 @@ fn connection(state: &State, stream: TcpStream, tls: Arc<ServerConfig>) -> io::R
             w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
             w.flush()
         };
-        let req = match http::read_request(&mut reader, state.max_body, continue_100) {
+        let req = match http::read_request(&mut reader, state.opts.max_body, continue_100) {
             Ok(r) => r,
             Err(ReadError::Closed) => return Ok(()),
             Err(ReadError::Io(e)) => return Err(e),
@@ -493,7 +489,7 @@ fn route(state: &State, req: &Request) -> (u16, &'static str, Vec<u8>) {
     let method_ok = |m: &str| req.method == m || (m == "GET" && req.method == "HEAD");
     let plain = |status: u16, msg: &str| (status, TEXT, format!("{msg}\n").into_bytes());
     match req.path.as_str() {
-        "/validate" if req.method == "POST" && state.echo => (200, JSON, req.body.clone()),
+        "/validate" if req.method == "POST" && state.opts.echo => (200, JSON, req.body.clone()),
         "/validate" if req.method == "POST" => validate(state, req),
         "/validate" => {
             state.metrics.rejected(405);

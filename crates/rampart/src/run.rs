@@ -86,7 +86,7 @@ fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
         shutdown_delay: std::time::Duration::from_secs_f64(args.shutdown_delay),
         request_timeout: std::time::Duration::from_secs_f64(args.request_timeout),
     };
-    match rampart_admit::serve(&opts, |_| {}) {
+    match rampart_admit::serve(&opts) {
         Ok(()) => Ok(0),
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
