@@ -63,28 +63,32 @@ pub fn main(cli: Cli) -> Result<u8> {
     }
 }
 
+/// A number of seconds given on the command line, as a duration.
+fn seconds(value: f64, flag: &str, zero_allowed: bool) -> Result<std::time::Duration> {
+    if !value.is_finite() || value < 0.0 || (value == 0.0 && !zero_allowed) {
+        let what = if zero_allowed {
+            "zero or a positive"
+        } else {
+            "a positive"
+        };
+        bail!("{flag} must be {what} number of seconds");
+    }
+    Ok(std::time::Duration::from_secs_f64(value))
+}
+
 fn admit(args: &crate::cli::AdmitArgs) -> Result<u8> {
-    if !(args.reload_interval > 0.0 && args.reload_interval.is_finite()) {
-        bail!("--reload-interval must be a positive number of seconds");
-    }
-    if !(args.request_timeout > 0.0 && args.request_timeout.is_finite()) {
-        bail!("--request-timeout must be a positive number of seconds");
-    }
-    if !(args.shutdown_delay >= 0.0 && args.shutdown_delay.is_finite()) {
-        bail!("--shutdown-delay must be zero or a positive number of seconds");
-    }
     let opts = rampart_admit::Options {
         listen: args.listen.clone(),
         config: args.config.clone(),
         tls_cert: args.tls_cert.clone(),
         tls_key: args.tls_key.clone(),
         audit_log: args.audit_log.clone(),
-        reload_interval: std::time::Duration::from_secs_f64(args.reload_interval),
+        reload_interval: seconds(args.reload_interval, "--reload-interval", false)?,
         max_connections: args.max_connections.max(1),
         max_body: args.max_body_bytes,
         echo: args.bench_echo,
-        shutdown_delay: std::time::Duration::from_secs_f64(args.shutdown_delay),
-        request_timeout: std::time::Duration::from_secs_f64(args.request_timeout),
+        shutdown_delay: seconds(args.shutdown_delay, "--shutdown-delay", true)?,
+        request_timeout: seconds(args.request_timeout, "--request-timeout", false)?,
     };
     match rampart_admit::serve(&opts) {
         Ok(()) => Ok(0),
