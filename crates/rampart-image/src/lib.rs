@@ -1,0 +1,22 @@
+//! What is inside a container image: the files its layers leave behind, and the packages
+//! those files describe.
+//!
+//! - [`fs`]: the merged view of an image's files (whiteouts and opaque directories
+//!   applied) as an index of paths, and the contents the catalogers asked for.
+//! - [`catalog`]: the [`Cataloger`] trait and the list of catalogers.
+//! - [`catalogers`]: one file per package database or language ecosystem.
+//! - [`package`]: a found package, its purl and where it lives.
+//!
+//! Nothing here touches the network or the terminal, and nothing is ever written to disk:
+//! layers are streamed and only the files a cataloger wants are kept in memory.
+
+pub mod catalog;
+pub mod catalogers;
+pub mod fs;
+pub mod inventory;
+pub mod package;
+
+pub use catalog::{CatalogInput, Cataloger, Catalogued};
+pub use fs::{Captured, EntryKind, FileIndex, FileMeta};
+pub use inventory::{Inventory, inventory, inventory_dir};
+pub use package::{Distro, Location, Package, PackageType};
