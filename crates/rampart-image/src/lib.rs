@@ -14,7 +14,9 @@ pub mod catalog;
 pub mod catalogers;
 pub mod fs;
 pub mod inventory;
+pub mod layer;
 pub mod package;
+pub mod source;
 
 pub use catalog::{CatalogInput, Cataloger, Catalogued};
 pub use fs::{Captured, EntryKind, FileIndex, FileMeta};
