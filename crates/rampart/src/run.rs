@@ -134,23 +134,36 @@ enum Format {
 }
 
 fn parse_formats(args: &ScanArgs) -> Result<Vec<(Format, Option<PathBuf>)>> {
+    let names = [
+        ("text", Format::Text),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("github", Format::Github),
+    ];
+    output_specs(&args.format, args.output.as_ref(), &names)
+}
+
+/// Parses repeatable `--format FORMAT[=FILE]` options and `--output FILE` (which goes to
+/// the one format without a file). At most one format may go to standard output.
+pub fn output_specs<F: Copy>(
+    specs: &[String],
+    output: Option<&PathBuf>,
+    names: &[(&str, F)],
+) -> Result<Vec<(F, Option<PathBuf>)>> {
     let mut out = Vec::new();
-    for spec in &args.format {
+    for spec in specs {
         let (name, file) = match spec.split_once('=') {
             Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
             _ => (spec.as_str(), None),
         };
-        let f = match name {
-            "text" => Format::Text,
-            "json" => Format::Json,
-            "sarif" => Format::Sarif,
-            "junit" => Format::Junit,
-            "github" => Format::Github,
-            other => bail!("unknown output format `{other}`; expected text, json, sarif, junit or github"),
+        let Some(&(_, f)) = names.iter().find(|(n, _)| *n == name) else {
+            let known: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+            bail!("unknown output format `{name}`; expected {}", known.join(", "));
         };
         out.push((f, file));
     }
-    if let Some(o) = &args.output {
+    if let Some(o) = output {
         let unassigned: Vec<usize> = out
             .iter()
             .enumerate()
