@@ -6,6 +6,7 @@
 //! - [`catalog`]: the [`Cataloger`] trait and the list of catalogers.
 //! - [`catalogers`]: one file per package database or language ecosystem.
 //! - [`package`]: a found package, its purl and where it lives.
+//! - [`sbom`]: the inventory written as a table, Rampart's JSON, CycloneDX or SPDX.
 //!
 //! Nothing here touches the network or the terminal, and nothing is ever written to disk:
 //! layers are streamed and only the files a cataloger wants are kept in memory.
@@ -15,6 +16,7 @@ pub mod catalogers;
 pub mod fs;
 pub mod inventory;
 pub mod package;
+pub mod sbom;
 
 pub use catalog::{CatalogInput, Cataloger, Catalogued};
 pub use fs::{Captured, EntryKind, FileIndex, FileMeta};
