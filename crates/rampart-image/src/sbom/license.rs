@@ -150,6 +150,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("AGPL-3.0", "AGPL-3.0-only"),
     ("GFDL-1.2", "GFDL-1.2-only"),
     ("GFDL-1.3", "GFDL-1.3-only"),
+    ("GPL-1", "GPL-1.0-only"),
+    ("GPL-1+", "GPL-1.0-or-later"),
     ("GPL-2", "GPL-2.0-only"),
     ("GPL-2+", "GPL-2.0-or-later"),
     ("GPL-3", "GPL-3.0-only"),
@@ -177,7 +179,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("Zope-2.1", "ZPL-2.1"),
 ];
 
-/// Whole declared strings (with spaces) that name one licence unambiguously.
+/// Phrases (with spaces) that name one licence unambiguously, alone or as an operand
+/// (`ASL 2.0 and MIT`, as old RPM licence tags write it).
 const PHRASES: &[(&str, &str)] = &[
     ("ASL 2.0", "Apache-2.0"),
     ("Apache 2.0", "Apache-2.0"),
@@ -448,8 +451,9 @@ pub fn classify(declared: &str) -> Option<License> {
     if let Some((_, id)) = PHRASES.iter().find(|(p, _)| p.eq_ignore_ascii_case(text)) {
         return Some(License::Id((*id).to_string()));
     }
+    let replaced = replace_phrases(text);
     let mut parser = Parser {
-        tokens: tokenize(text),
+        tokens: tokenize(&replaced),
         pos: 0,
         depth: 0,
     };
@@ -468,6 +472,30 @@ pub fn classify(declared: &str) -> Option<License> {
             License::Partial { tree, unknown }
         }
     })
+}
+
+/// Replaces the [`PHRASES`] that stand between operand boundaries (start, end, white
+/// space, parentheses) by their ids.
+fn replace_phrases(text: &str) -> String {
+    let mut out = text.to_string();
+    for (phrase, id) in PHRASES {
+        let mut from = 0;
+        loop {
+            let lower = out.to_ascii_lowercase();
+            let Some(at) = lower[from..].find(&phrase.to_ascii_lowercase()).map(|i| i + from) else {
+                break;
+            };
+            let end = at + phrase.len();
+            let bounded = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '(' || c == ')');
+            if bounded(out[..at].chars().next_back()) && bounded(out[end..].chars().next()) {
+                out.replace_range(at..end, id);
+                from = at + id.len();
+            } else {
+                from = end;
+            }
+        }
+    }
+    out
 }
 
 /// Turns arbitrary text into a `LicenseRef-` idstring (letters, digits, `.` and `-`).
