@@ -510,18 +510,27 @@ fn spdx_contents() {
         text_of("LicenseRef-Custom-license-text"),
         Some("Custom license text")
     );
-    assert_eq!(text_of("LicenseRef-Public-Domain"), Some("Public Domain"));
+    // A package declared LicenseRef-Public-Domain itself: the id made for the text
+    // "Public Domain" steps aside.
+    assert_eq!(declared("legacy", "gem"), "LicenseRef-Public-Domain");
+    assert_eq!(declared("tzdata", "rpm"), "LicenseRef-Public-Domain-2");
+    assert_eq!(text_of("LicenseRef-Public-Domain-2"), Some("Public Domain"));
     assert_eq!(
         text_of("LicenseRef-Commercial-see-EULA-c-Acme"),
         Some("Commercial — see \"EULA\" (c) Acme")
     );
     assert_eq!(declared("openssl-libs", "rpm"), "OpenSSL AND Apache-2.0");
     // Every LicenseRef used is explained, and every explained one is used; a reference
-    // the package declared itself (LicenseRef-ring) is left alone.
+    // the package declared itself (LicenseRef-ring) keeps its id.
+    assert!(
+        text_of("LicenseRef-ring")
+            .unwrap()
+            .starts_with("LicenseRef-ring is declared by the package")
+    );
     let mut used = BTreeSet::new();
     for p in packages {
         for word in p["licenseDeclared"].as_str().unwrap().split([' ', '(', ')']) {
-            if word.starts_with("LicenseRef-") && word != "LicenseRef-ring" {
+            if word.starts_with("LicenseRef-") {
                 used.insert(word);
             }
         }
@@ -690,15 +699,15 @@ fn text_table() {
     );
     let summary = lines
         .iter()
-        .find(|l| l.starts_with("34 packages"))
+        .find(|l| l.starts_with("35 packages"))
         .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(
         *summary,
-        "34 packages (6 deb, 3 apk, 3 rpm, 4 python, 7 npm, 3 go, 2 cargo, 2 maven, 1 gem, 1 composer, 2 nuget); distro debian 12; 1 warning"
+        "35 packages (6 deb, 3 apk, 3 rpm, 4 python, 7 npm, 3 go, 2 cargo, 2 maven, 2 gem, 1 composer, 2 nuget); distro debian 12; 1 warning"
     );
-    assert!(text.ends_with(&format!(
+    assert!(text.ends_with(
         "warning: layer sha256:222222222222: /usr/local/bin/huge: skipped: 900000000 bytes, larger than the 67108864 bytes read for this kind of file\n"
-    )));
+    ));
 }
 
 #[test]
@@ -720,7 +729,7 @@ fn inventory_json_contents() {
     assert_eq!(doc["subject"]["source"], "registry");
     assert_eq!(doc["subject"]["layers"][1], sbom_fixture::APP_LAYER);
     assert_eq!(doc["distro"]["osvEcosystem"], "Debian:12");
-    assert_eq!(doc["summary"]["packages"], 34);
+    assert_eq!(doc["summary"]["packages"], 35);
     assert_eq!(doc["summary"]["byType"]["npm"], 7);
     assert_eq!(doc["summary"]["files"], 4321);
     let packages = doc["packages"].as_array().unwrap();

@@ -108,8 +108,7 @@ pub fn spdx_expression(declared: &[String]) -> Option<String> {
     for d in declared {
         match license::classify(d) {
             None => {}
-            Some(License::Id(s)) => parts.push(s),
-            Some(License::Expression(s)) => parts.push(s),
+            Some(License::Id(s) | License::Expression(s)) => parts.push(s),
             Some(License::Partial { .. } | License::Text(_)) => return None,
         }
     }

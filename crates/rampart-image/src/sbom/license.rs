@@ -269,23 +269,15 @@ fn canonical_exception(id: &str) -> Option<&'static str> {
     EXCEPTION_IDS.iter().copied().find(|k| k.eq_ignore_ascii_case(id))
 }
 
-/// Whether `s` is a valid `LicenseRef-` (optionally `DocumentRef-x:LicenseRef-y`).
+/// Whether `s` is a valid `LicenseRef-idstring`. References into other documents
+/// (`DocumentRef-x:LicenseRef-y`) are not: an SBOM of an image cannot resolve them, so
+/// they are kept as text.
 pub fn is_license_ref(s: &str) -> bool {
-    let idstring = |t: &str| {
+    s.strip_prefix("LicenseRef-").is_some_and(|t| {
         !t.is_empty()
             && t.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-    };
-    let tail = match s.split_once(':') {
-        Some((doc, rest)) => {
-            if !doc.strip_prefix("DocumentRef-").is_some_and(idstring) {
-                return false;
-            }
-            rest
-        }
-        None => s,
-    };
-    tail.strip_prefix("LicenseRef-").is_some_and(idstring)
+    })
 }
 
 /// Resolves one operand: a known id (canonical, aliases applied), or `None`.
@@ -402,10 +394,10 @@ impl<'a> Parser<'a> {
                 return None;
             };
             self.pos += 1;
-            if matches!(base, Expr::Known(_)) {
-                if let Some(e) = canonical_exception(w) {
-                    return Some(Expr::With(Box::new(base), e.to_string()));
-                }
+            if matches!(base, Expr::Known(_))
+                && let Some(e) = canonical_exception(w)
+            {
+                return Some(Expr::With(Box::new(base), e.to_string()));
             }
             // An unknown exception: the whole `X WITH Y` is one unknown operand.
             let left = base.render(&mut str::to_string);
@@ -593,7 +585,7 @@ mod tests {
         );
         assert_eq!(license_ref_for("©®"), "LicenseRef-unnamed");
         assert!(is_license_ref(&license_ref_for("a_b c/d")));
-        assert!(is_license_ref("DocumentRef-x:LicenseRef-y"));
+        assert!(!is_license_ref("DocumentRef-x:LicenseRef-y"));
         assert!(!is_license_ref("LicenseRef-"));
     }
 }

@@ -41,6 +41,30 @@ struct LicenseRefs {
 }
 
 impl LicenseRefs {
+    /// Reserves the `LicenseRef-`s that packages declare themselves, before any id is made
+    /// for free text, so a made id never takes a declared one.
+    fn reserve_declared(&mut self, packages: &[&Package]) {
+        for p in packages {
+            for d in &p.licenses {
+                let expression = match license::classify(d) {
+                    Some(License::Expression(e)) => e,
+                    Some(License::Partial { tree, .. }) => tree.render(&mut |_| String::new()),
+                    _ => continue,
+                };
+                for word in expression.split([' ', '(', ')']) {
+                    if license::is_license_ref(word) {
+                        self.by_id.entry(word.to_string()).or_insert_with(|| {
+                            format!(
+                                "{word} is declared by the package; its text is not in the \
+                                 package metadata Rampart read."
+                            )
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     fn id_for(&mut self, text: &str) -> String {
         if let Some(id) = self.by_text.get(text) {
             return id.clone();
@@ -106,6 +130,7 @@ pub fn to_value(inv: &Inventory, subject: &Subject, options: &Options) -> Value 
     let uuid = document_uuid("spdx-2.3", inv, subject, options.document_id);
     let name = image_name(subject);
     let mut refs = LicenseRefs::default();
+    refs.reserve_declared(&packages);
 
     let mut spdx_packages = vec![image_package(subject)];
     let mut relationships = vec![json!({
@@ -149,12 +174,16 @@ pub fn to_value(inv: &Inventory, subject: &Subject, options: &Options) -> Value 
             .by_id
             .iter()
             .map(|(id, text)| {
-                json!({
-                    "licenseId": id,
-                    "name": text,
-                    "extractedText": text,
-                    "comment": "Licence as declared by the package; not an SPDX licence id or expression.",
-                })
+                if refs.by_text.get(text) == Some(id) {
+                    json!({
+                        "licenseId": id,
+                        "name": text,
+                        "extractedText": text,
+                        "comment": "Licence as declared by the package; not an SPDX licence id or expression.",
+                    })
+                } else {
+                    json!({"licenseId": id, "extractedText": text})
+                }
             })
             .collect();
         doc.insert("hasExtractedLicensingInfos".into(), Value::Array(infos));
@@ -230,19 +259,20 @@ fn image_package(s: &Subject) -> Value {
         p.insert("externalRefs".into(), json!([purl_ref(&purl)]));
     }
     p.insert("primaryPackagePurpose".into(), json!("CONTAINER"));
-    let mut comment = format!("source: {}", s.source.as_str());
+    let mut comment = vec![format!("source: {}", s.source.as_str())];
     if let Some(d) = &s.manifest_digest {
-        comment.push_str(&format!("; manifest digest: {d}"));
+        comment.push(format!("manifest digest: {d}"));
     }
     if let Some(d) = &s.config_digest {
-        comment.push_str(&format!("; config digest: {d}"));
+        comment.push(format!("config digest: {d}"));
     }
     if let Some(pl) = &s.platform {
-        comment.push_str(&format!("; platform: {pl}"));
+        comment.push(format!("platform: {pl}"));
     }
     if !s.layers.is_empty() {
-        comment.push_str(&format!("; layers: {}", s.layers.join(" ")));
+        comment.push(format!("layers: {}", s.layers.join(" ")));
     }
+    let comment = comment.join("; ");
     p.insert("comment".into(), json!(comment));
     Value::Object(p)
 }

@@ -357,6 +357,15 @@ pub fn packages() -> Vec<Package> {
             "ruby",
         ),
         lang(
+            Gem,
+            None,
+            "legacy",
+            "0.9.0",
+            &["LicenseRef-Public-Domain"],
+            "/usr/local/bundle/specifications/legacy-0.9.0.gemspec",
+            "ruby",
+        ),
+        lang(
             Composer,
             Some("symfony"),
             "symfony/console",
