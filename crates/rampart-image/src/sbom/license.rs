@@ -195,6 +195,9 @@ const PHRASES: &[(&str, &str)] = &[
     ("Mozilla Public License 2.0", "MPL-2.0"),
 ];
 
+/// Longest declared string parsed as an expression.
+const MAX_EXPRESSION: usize = 1024;
+
 /// What a declared licence string is, in SPDX terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum License {
@@ -440,6 +443,11 @@ pub fn classify(declared: &str) -> Option<License> {
     if text.is_empty() {
         return None;
     }
+    // Licence expressions are short; anything longer is licence text (and is not worth
+    // parsing: it comes from the image).
+    if text.len() > MAX_EXPRESSION {
+        return Some(License::Text(text.to_string()));
+    }
     if let Some((_, id)) = PHRASES.iter().find(|(p, _)| p.eq_ignore_ascii_case(text)) {
         return Some(License::Id((*id).to_string()));
     }
@@ -569,6 +577,12 @@ mod tests {
             classify("LicenseRef-acme"),
             Some(License::Expression("LicenseRef-acme".into()))
         );
+    }
+
+    #[test]
+    fn long_declarations_are_text() {
+        let long = "ASL 2.0 and ".repeat(100_000);
+        assert!(matches!(classify(&long), Some(License::Text(t)) if t.len() == long.trim().len()));
     }
 
     #[test]

@@ -243,10 +243,10 @@ impl FromStr for Format {
 
     fn from_str(s: &str) -> Result<Self, SbomError> {
         match s {
-            "text" | "table" => Ok(Self::Text),
+            "text" => Ok(Self::Text),
             "json" => Ok(Self::Json),
-            "cyclonedx-json" | "cyclonedx" => Ok(Self::CycloneDxJson),
-            "spdx-json" | "spdx" => Ok(Self::SpdxJson),
+            "cyclonedx-json" => Ok(Self::CycloneDxJson),
+            "spdx-json" => Ok(Self::SpdxJson),
             _ => Err(SbomError::UnknownFormat(s.to_string())),
         }
     }
@@ -445,6 +445,15 @@ pub(crate) fn image_purl(subject: &Subject) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>().unwrap(), f);
+        }
+        let err = "xml".parse::<Format>().unwrap_err().to_string();
+        assert!(err.contains("\"xml\"") && err.contains("spdx-json"), "{err}");
+    }
 
     #[test]
     fn timestamps() {
