@@ -6,6 +6,9 @@
 //! - [`catalog`]: the [`Cataloger`] trait and the list of catalogers.
 //! - [`catalogers`]: one file per package database or language ecosystem.
 //! - [`package`]: a found package, its purl and where it lives.
+//! - [`layer`] and [`source`]: image references (archives, layouts, directories), layer
+//!   blobs (gzip, zstd, plain) checked against their digests, hostile entries skipped.
+//! - [`sbom`]: the inventory written as a table, Rampart's JSON, CycloneDX or SPDX.
 //!
 //! Nothing here touches the network or the terminal, and nothing is ever written to disk:
 //! layers are streamed and only the files a cataloger wants are kept in memory.
@@ -16,6 +19,7 @@ pub mod fs;
 pub mod inventory;
 pub mod layer;
 pub mod package;
+pub mod sbom;
 pub mod source;
 
 pub use catalog::{CatalogInput, Cataloger, Catalogued};
