@@ -941,7 +941,9 @@ fn classify(url: &str, authority: &str, err: ureq::Error) -> Attempt {
         let text = e.to_string();
         let hint = match e {
             rustls::Error::InvalidCertificate(_) => {
-                format!("; if {authority} uses a private CA, pass its certificate as a CA file")
+                format!(
+                    "; if {authority} uses a private CA, pass that CA's certificate as a CA file (--ca-file PATH)"
+                )
             }
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
                 format!(
