@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use ureq::http::{Response, StatusCode, Uri};
@@ -69,6 +69,9 @@ pub struct Options {
     pub max_manifest_size: u64,
     /// Time allowed to connect, and to wait for a response's headers.
     pub timeout: Duration,
+    /// Use the proxy the environment names: the first of `ALL_PROXY`, `HTTPS_PROXY`,
+    /// `HTTP_PROXY` set (upper or lower case), honouring `NO_PROXY`.
+    pub use_env_proxy: bool,
 }
 
 impl Default for Options {
@@ -85,6 +88,7 @@ impl Default for Options {
             user_agent: format!("rampart/{}", env!("CARGO_PKG_VERSION")),
             max_manifest_size: DEFAULT_MAX_MANIFEST_SIZE,
             timeout: Duration::from_secs(30),
+            use_env_proxy: true,
         }
     }
 }
@@ -103,6 +107,7 @@ impl fmt::Debug for Options {
             .field("user_agent", &self.user_agent)
             .field("max_manifest_size", &self.max_manifest_size)
             .field("timeout", &self.timeout)
+            .field("use_env_proxy", &self.use_env_proxy)
             .finish()
     }
 }
@@ -189,6 +194,11 @@ impl Client {
             .timeout_connect(Some(options.timeout))
             .timeout_recv_response(Some(options.timeout))
             .tls_config(tls)
+            .proxy(if options.use_env_proxy {
+                ureq::Proxy::try_from_env()
+            } else {
+                None
+            })
             .build();
         Ok(Client {
             agent: config.new_agent(),
@@ -510,7 +520,12 @@ impl Client {
         let mut answered_challenge = false;
         let mut credentials: Option<Option<BasicCredentials>> = None;
         loop {
-            let auth = self.auth.lock().expect("auth cache").get(&repo.key).cloned();
+            let auth = self
+                .auth
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&repo.key)
+                .cloned();
             let resp = self.exchange(url, accept, auth.as_deref())?;
             let status = resp.status();
             if status.is_success() {
@@ -539,7 +554,7 @@ impl Client {
                 let value = self.answer_challenge(repo, &challenges, creds.as_ref())?;
                 self.auth
                     .lock()
-                    .expect("auth cache")
+                    .unwrap_or_else(PoisonError::into_inner)
                     .insert(repo.key.clone(), value);
                 continue;
             }

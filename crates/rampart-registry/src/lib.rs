@@ -14,6 +14,21 @@
 //! This crate does network and file I/O on purpose; it writes nothing outside the
 //! destination directory, never decompresses or unpacks layers, and never executes
 //! credential helpers.
+//!
+//! ```no_run
+//! use rampart_registry::{Client, CredentialSource, Options, Platform, Reference};
+//!
+//! # fn main() -> Result<(), rampart_registry::Error> {
+//! let client = Client::new(Options {
+//!     platform: Some(Platform::parse("linux/arm64")?),
+//!     credentials: CredentialSource::docker_config_from_env(),
+//!     ..Options::default()
+//! })?;
+//! let pulled = client.pull(&Reference::parse("nginx:1.27")?, "nginx-layout".as_ref())?;
+//! println!("{} -> {}", pulled.reference, pulled.manifest_digest);
+//! # Ok(())
+//! # }
+//! ```
 
 mod auth;
 mod client;

@@ -20,6 +20,7 @@ fn options() -> Options {
         retry_base_delay: Duration::from_millis(10),
         max_retry_delay: Duration::from_millis(100),
         timeout: Duration::from_secs(10),
+        use_env_proxy: false,
         ..Options::default()
     }
 }
@@ -200,6 +201,22 @@ fn pulls_by_tag_then_by_digest_into_a_layout_skopeo_reads() {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert!(err.to_string().contains("manifests/nope"), "{err}");
+    // Manifests over the size limit are refused.
+    let err = Client::new(Options {
+        max_manifest_size: 100,
+        ..options()
+    })
+    .unwrap()
+    .pull(
+        &reference(&format!("{}/team/app:v1", registry.host())),
+        &out.path().join("big"),
+    )
+    .unwrap_err();
+    let text = shown(&err);
+    assert!(
+        matches!(err, Error::TooLarge { .. }) && text.contains("manifests/v1") && text.contains("100 bytes"),
+        "{text}"
+    );
     // A destination that is something else is refused.
     std::fs::write(out.path().join("other/file"), "x").unwrap_or_else(|_| {
         std::fs::create_dir(out.path().join("other")).unwrap();
