@@ -495,7 +495,8 @@ impl Client {
                     std::thread::sleep(self.backoff(attempt));
                     attempt += 1;
                 }
-                Err(Attempt::Transient(e) | Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Transient(e)) => return Err(gave_up(e, attempt)),
+                Err(Attempt::Fatal(e)) => return Err(e),
             }
         }
     }
@@ -727,7 +728,7 @@ impl Client {
                     std::thread::sleep(self.backoff(attempt));
                     attempt += 1;
                 }
-                Err(Attempt::Transient(e)) => return Err(Attempt::Fatal(e)),
+                Err(Attempt::Transient(e)) => return Err(Attempt::Fatal(gave_up(e, attempt))),
                 Err(e) => return Err(e),
             }
         }
@@ -795,6 +796,17 @@ impl Client {
             url: url.to_owned(),
             reason: format!("more than {MAX_REDIRECTS} redirects"),
         }))
+    }
+}
+
+/// Notes on a transient error that the retries ran out.
+fn gave_up(err: Error, retries: u32) -> Error {
+    match err {
+        Error::Transport { url, reason } if retries > 0 => Error::Transport {
+            url,
+            reason: format!("{reason} (gave up after {retries} retries)"),
+        },
+        other => other,
     }
 }
 
@@ -1081,6 +1093,12 @@ mod tests {
         assert_eq!(client.backoff(1), Duration::from_millis(200));
         assert_eq!(client.backoff(2), Duration::from_millis(350));
         assert_eq!(client.backoff(40), Duration::from_millis(350));
+    }
+
+    #[test]
+    fn client_is_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Client>();
     }
 
     #[test]

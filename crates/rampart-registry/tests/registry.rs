@@ -596,6 +596,15 @@ fn transient_failures_are_retried_and_give_up_after_the_limit() {
     assert!(text.contains("try again"), "{text}");
     assert_eq!(proxy.failures_left.load(Ordering::SeqCst), 2);
 
+    // Connections closed without an answer are retried too.
+    proxy.failures_left.store(0, Ordering::SeqCst);
+    proxy.hang_ups.store(2, Ordering::SeqCst);
+    let before = proxy.requests.load(Ordering::SeqCst);
+    client(options())
+        .pull(&target, &out.path().join("hang-ups"))
+        .unwrap();
+    assert_eq!(proxy.requests.load(Ordering::SeqCst) - before, 6);
+
     // Retry-After is honoured (the backoff alone would be 10 ms).
     proxy.failures_left.store(1, Ordering::SeqCst);
     proxy.retry_after.store(1, Ordering::SeqCst);
@@ -624,7 +633,10 @@ fn transient_failures_are_retried_and_give_up_after_the_limit() {
         .pull(&target, &out.path().join("broken-for-good"))
         .unwrap_err();
     let text = shown(&err);
-    assert!(text.contains("broke off"), "{text}");
+    assert!(
+        text.contains("broke off") && text.contains("after 3 retries"),
+        "{text}"
+    );
 }
 
 #[test]

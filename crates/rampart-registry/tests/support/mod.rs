@@ -500,6 +500,8 @@ pub struct Proxy {
     pub retry_after: Arc<AtomicU32>,
     /// How many blob answers still to break off after a few bytes.
     pub truncate_blobs: Arc<AtomicU32>,
+    /// How many requests still to answer by hanging up.
+    pub hang_ups: Arc<AtomicU32>,
     /// For each request the storage listener got: whether it carried Authorization.
     pub storage_saw_auth: Arc<Mutex<Vec<bool>>>,
 }
@@ -519,6 +521,7 @@ impl Proxy {
         let failures_left = Arc::new(AtomicU32::new(failures));
         let retry_after = Arc::new(AtomicU32::new(0));
         let truncate_blobs = Arc::new(AtomicU32::new(0));
+        let hang_ups = Arc::new(AtomicU32::new(0));
         let storage_saw_auth = Arc::new(Mutex::new(Vec::new()));
         {
             let requests = requests.clone();
@@ -526,11 +529,19 @@ impl Proxy {
             let upstream = upstream.clone();
             let retry_after = retry_after.clone();
             let truncate_blobs = truncate_blobs.clone();
+            let hang_ups = hang_ups.clone();
             serve(front, move |mut stream| {
                 let Some(req) = read_request(&mut stream) else {
                     return;
                 };
                 requests.fetch_add(1, Ordering::SeqCst);
+                if hang_ups
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    let _ = stream.shutdown(Shutdown::Both);
+                    return;
+                }
                 if failures_left
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                     .is_ok()
@@ -589,6 +600,7 @@ impl Proxy {
             failures_left,
             retry_after,
             truncate_blobs,
+            hang_ups,
             storage_saw_auth,
         }
     }
