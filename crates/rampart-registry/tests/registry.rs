@@ -79,7 +79,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn pulls_by_tag_then_by_digest_into_a_layout_skopeo_reads() {
-    let registry = Registry::start(Auth::None, None);
+    let registry = Registry::start(&Auth::None, None);
     let image = push_single(&registry, "team/app", "v1", None);
     let progress: Arc<Mutex<Vec<(String, u64, u64)>>> = Arc::default();
     let seen = progress.clone();
@@ -233,7 +233,7 @@ fn pulls_by_tag_then_by_digest_into_a_layout_skopeo_reads() {
 
 #[test]
 fn multi_platform_index_picks_the_platform_or_lists_the_ones_it_has() {
-    let registry = Registry::start(Auth::None, None);
+    let registry = Registry::start(&Auth::None, None);
     let src = tempfile::tempdir().unwrap();
     let amd64 = support::build_image(src.path(), "linux/amd64", "amd64");
     let arm64 = support::build_image(src.path(), "linux/arm64/v8", "arm64");
@@ -314,7 +314,7 @@ fn multi_platform_index_picks_the_platform_or_lists_the_ones_it_has() {
 
 #[test]
 fn a_corrupted_blob_fails_naming_its_digest_and_leaves_no_partial_blob() {
-    let registry = Registry::start(Auth::None, None);
+    let registry = Registry::start(&Auth::None, None);
     let image = push_single(&registry, "corrupt", "1", None);
     let victim = &image.layers[0];
     let data = registry.blob_data(victim.hex());
@@ -368,7 +368,7 @@ fn a_corrupted_blob_fails_naming_its_digest_and_leaves_no_partial_blob() {
 
 #[test]
 fn plain_http_needs_the_insecure_list_and_tls_needs_the_ca() {
-    let plain = Registry::start(Auth::None, None);
+    let plain = Registry::start(&Auth::None, None);
     push_single(&plain, "app", "1", None);
     let out = tempfile::tempdir().unwrap();
     let strict = client(Options {
@@ -388,7 +388,7 @@ fn plain_http_needs_the_insecure_list_and_tls_needs_the_ca() {
     );
 
     let (tls, ca_pem) = support::make_tls();
-    let secure = Registry::start(Auth::None, Some(&tls));
+    let secure = Registry::start(&Auth::None, Some(&tls));
     push_single(&secure, "app", "1", None);
     let target = reference(&format!("{}/app:1", secure.host()));
     let err = strict.pull(&target, &out.path().join("b")).unwrap_err();
@@ -417,7 +417,7 @@ fn plain_http_needs_the_insecure_list_and_tls_needs_the_ca() {
 
 #[test]
 fn basic_auth_with_given_and_docker_config_credentials() {
-    let registry = Registry::start(Auth::Htpasswd, None);
+    let registry = Registry::start(&Auth::Htpasswd, None);
     let creds = format!("{USER}:{PASSWORD}");
     push_single(&registry, "private/app", "1", Some(&creds));
     let target = reference(&format!("{}/private/app:1", registry.host()));
@@ -505,7 +505,7 @@ fn basic_auth_with_given_and_docker_config_credentials() {
 fn token_auth_asks_for_pull_scope_and_reports_refused_credentials() {
     let tokens = TokenServer::start();
     let registry = Registry::start(
-        Auth::Token {
+        &Auth::Token {
             realm: tokens.realm.clone(),
             cert_pem: tokens.cert_pem.clone(),
         },
@@ -573,7 +573,7 @@ fn token_auth_asks_for_pull_scope_and_reports_refused_credentials() {
 
 #[test]
 fn transient_failures_are_retried_and_give_up_after_the_limit() {
-    let registry = Registry::start(Auth::None, None);
+    let registry = Registry::start(&Auth::None, None);
     push_single(&registry, "flaky", "1", None);
     let proxy = Proxy::start(registry.host(), 2, false, None);
     let target = reference(&format!("127.0.0.1:{}/flaky:1", proxy.port));
@@ -641,7 +641,7 @@ fn transient_failures_are_retried_and_give_up_after_the_limit() {
 
 #[test]
 fn redirected_blob_downloads_do_not_carry_the_authorization_header() {
-    let registry = Registry::start(Auth::Htpasswd, None);
+    let registry = Registry::start(&Auth::Htpasswd, None);
     let creds = format!("{USER}:{PASSWORD}");
     push_single(&registry, "redir", "1", Some(&creds));
     let basic = BasicCredentials {

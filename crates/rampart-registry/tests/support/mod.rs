@@ -261,7 +261,20 @@ pub const TOKEN_SERVICE: &str = "rampart-test-registry";
 pub const TOKEN_ISSUER: &str = "rampart-test-issuer";
 
 impl Registry {
-    pub fn start(auth: Auth, tls: Option<&Tls>) -> Registry {
+    /// Starts a registry; a start that fails (say, the free port was taken meanwhile) is
+    /// tried again on another port.
+    pub fn start(auth: &Auth, tls: Option<&Tls>) -> Registry {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Registry::try_start(auth, tls) {
+                Ok(registry) => return registry,
+                Err(e) => last = e,
+            }
+        }
+        panic!("{last}");
+    }
+
+    fn try_start(auth: &Auth, tls: Option<&Tls>) -> Result<Registry, String> {
         let binary = tool("docker-registry", "docker-registry");
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("storage");
@@ -322,22 +335,22 @@ impl Registry {
             .spawn()
             .expect("start docker-registry");
         let mut registry = Registry { child, port, dir };
-        registry.wait_ready();
-        registry
+        registry.wait_ready()?;
+        Ok(registry)
     }
 
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("docker-registry exited ({status}): {}", self.log());
+                return Err(format!("docker-registry exited ({status}): {}", self.log()));
             }
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("docker-registry did not listen in time: {}", self.log());
+        Err(format!("docker-registry did not listen in time: {}", self.log()))
     }
 
     pub fn log(&self) -> String {
