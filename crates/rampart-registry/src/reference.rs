@@ -291,6 +291,38 @@ mod tests {
         assert_eq!(show("[::1]:5000/app"), "[::1]:5000/app:latest");
     }
 
+    /// Random strings over the characters references are made of: parsing never panics,
+    /// and what parses prints as a reference that parses to the same thing.
+    #[test]
+    fn parse_never_panics_and_display_round_trips() {
+        const ALPHABET: &[u8] = b"aZ09._-/:@[]sha256:abcdef1";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let mut input: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize] as char)
+                .collect();
+            if next() % 4 == 0 {
+                input.push('@');
+                input.push_str(&digest);
+            }
+            if let Ok(r) = Reference::parse(&input) {
+                parsed += 1;
+                let again = Reference::parse(&r.to_string()).unwrap();
+                assert_eq!(again, r, "{input:?}");
+            }
+        }
+        assert!(parsed > 100, "only {parsed} inputs parsed");
+    }
+
     #[test]
     fn bad_references_say_why() {
         for (input, why) in [
