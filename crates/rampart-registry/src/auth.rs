@@ -75,6 +75,30 @@ impl CredentialSource {
     }
 }
 
+impl CredentialSource {
+    /// For an error saying no credentials were found: where they were looked for, and
+    /// why a credential store there did not help. Empty for other sources.
+    pub(crate) fn where_looked(&self, registry: &str) -> String {
+        let CredentialSource::DockerConfigDir(dir) = self else {
+            return String::new();
+        };
+        let path = dir.join("config.json");
+        let Ok(bytes) = std::fs::read(&path) else {
+            return format!("; {} does not exist", path.display());
+        };
+        let store = serde_json::from_slice::<DockerConfigFile>(&bytes)
+            .ok()
+            .and_then(|c| c.creds_store);
+        match store {
+            Some(store) => format!(
+                "; {} has no \"auths\" entry for {registry}, and its credential store {store:?} is not supported",
+                path.display()
+            ),
+            None => format!("; {} has no \"auths\" entry for {registry}", path.display()),
+        }
+    }
+}
+
 /// `$DOCKER_CONFIG`, else `$HOME/.docker`.
 pub(crate) fn docker_config_dir(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
     if let Some(dir) = env("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
@@ -326,6 +350,21 @@ mod tests {
         assert!(err.contains("not base64"), "{err}");
         let err = lookup("{\n  \"auths\": [", "ghcr.io").unwrap_err().to_string();
         assert!(err.contains("cfg/config.json") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn missing_credentials_say_where_they_were_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = CredentialSource::DockerConfigDir(dir.path().to_owned());
+        assert!(source.where_looked("ghcr.io").contains("does not exist"));
+        std::fs::write(dir.path().join("config.json"), r#"{"credsStore":"osxkeychain"}"#).unwrap();
+        let note = source.where_looked("ghcr.io");
+        assert!(
+            note.contains("no \"auths\" entry for ghcr.io")
+                && note.contains("\"osxkeychain\" is not supported"),
+            "{note}"
+        );
+        assert_eq!(CredentialSource::Anonymous.where_looked("ghcr.io"), "");
     }
 
     #[test]

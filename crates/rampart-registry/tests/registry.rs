@@ -476,7 +476,15 @@ fn basic_auth_with_given_and_docker_config_credentials() {
     let pulled = from_config.pull(&target, &out.path().join("config")).unwrap();
     assert_eq!(pulled.layers.len(), 2);
 
-    // username/password fields; and a credential helper is refused by name.
+    // Each case below uses a new client: a client keeps its authorisation for a
+    // repository once it has one.
+    let config_client = || {
+        client(Options {
+            credentials: CredentialSource::DockerConfigDir(docker.path().to_owned()),
+            ..options()
+        })
+    };
+    // username/password fields.
     std::fs::write(
         docker.path().join("config.json"),
         format!(
@@ -485,20 +493,43 @@ fn basic_auth_with_given_and_docker_config_credentials() {
         ),
     )
     .unwrap();
-    from_config.pull(&target, &out.path().join("config2")).unwrap();
+    config_client()
+        .pull(&target, &out.path().join("config2"))
+        .unwrap();
+
+    // No entry for this registry, and a credential store: anonymous, and the error says
+    // why.
+    std::fs::write(
+        docker.path().join("config.json"),
+        r#"{"auths":{"other.example":{"auth":"eDp5"}},"credsStore":"pass"}"#,
+    )
+    .unwrap();
+    let err = config_client()
+        .pull(&target, &out.path().join("store"))
+        .unwrap_err();
+    let text = shown(&err);
+    assert!(
+        text.contains("none are configured")
+            && text.contains("config.json has no \"auths\" entry for 127.0.0.1:")
+            && text.contains("credential store \"pass\" is not supported"),
+        "{text}"
+    );
+
+    // A credential helper for this registry is refused by name.
     std::fs::write(
         docker.path().join("config.json"),
         format!(r#"{{"credHelpers":{{"{}":"secretservice"}}}}"#, registry.host()),
     )
     .unwrap();
-    // (A new client: the first one keeps its authorisation for the repository.)
-    let from_config = client(Options {
-        credentials: CredentialSource::DockerConfigDir(docker.path().to_owned()),
-        ..options()
-    });
-    let err = from_config.pull(&target, &out.path().join("helper")).unwrap_err();
-    assert!(matches!(err, Error::CredentialHelper { .. }), "{err}");
-    assert!(err.to_string().contains("secretservice"), "{err}");
+    let err = config_client()
+        .pull(&target, &out.path().join("helper"))
+        .unwrap_err();
+    let text = shown(&err);
+    assert!(matches!(err, Error::CredentialHelper { .. }), "{text}");
+    assert!(
+        text.contains("secretservice") && text.contains("not supported"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -127,8 +127,9 @@ impl Client {
                         )
                     } else {
                         format!(
-                            "the registry requires credentials for {} and none are configured{}",
+                            "the registry requires credentials for {} and none are configured{}{}",
                             repo.reference.repository(),
+                            self.options.credentials.where_looked(repo.reference.registry()),
                             detail_suffix(&detail)
                         )
                     },
@@ -175,8 +176,9 @@ impl Client {
                 None => Err(Attempt::Fatal(Error::Unauthorized {
                     registry,
                     reason: format!(
-                        "the registry requires a username and password for {} and none are configured",
-                        repo.reference.repository()
+                        "the registry requires a username and password for {} and none are configured{}",
+                        repo.reference.repository(),
+                        self.options.credentials.where_looked(repo.reference.registry()),
                     ),
                 })),
             },
@@ -214,8 +216,9 @@ impl Client {
                     detail_suffix(&detail)
                 ),
                 (401 | 403, None) => format!(
-                    "the token service {realm} refused anonymous access to {}; credentials are needed{}",
+                    "the token service {realm} refused anonymous access to {}; credentials are needed{}{}",
                     repo.reference.repository(),
+                    self.options.credentials.where_looked(repo.reference.registry()),
                     detail_suffix(&detail)
                 ),
                 (code, _) => format!(
