@@ -281,6 +281,10 @@ fn multi_platform_index_picks_the_platform_or_lists_the_ones_it_has() {
     assert!(!out.path().join("s390x").exists());
 
     // Docker manifest list and Docker schema 2 manifests, converted by skopeo.
+    assert_eq!(
+        support::skopeo_inspect_raw(&format!("{host}/multi:docker"))["mediaType"],
+        "application/vnd.docker.distribution.manifest.list.v2+json"
+    );
     let got = pull("docker", "linux/arm64/v8", "docker-arm64").unwrap();
     assert_eq!(
         got.manifest_media_type,
@@ -585,7 +589,24 @@ fn token_auth_asks_for_pull_scope_and_reports_refused_credentials() {
         "{text}"
     );
 
+    // Anonymous tokens: granted for a public repository, refused for this one.
+    push_single(&registry, "public/app", "1", Some(&creds));
+    tokens.seen.lock().unwrap().clear();
     let anonymous = client(options());
+    anonymous
+        .pull(
+            &reference(&format!("{}/public/app:1", registry.host())),
+            &out.path().join("public"),
+        )
+        .unwrap();
+    assert_eq!(
+        tokens.seen.lock().unwrap().clone(),
+        vec![(
+            vec!["repository:public/app:pull".to_owned()],
+            support::TOKEN_SERVICE.to_owned(),
+            None
+        )]
+    );
     let err = anonymous.pull(&target, &out.path().join("anon")).unwrap_err();
     assert!(err.to_string().contains("credentials are needed"), "{err}");
 

@@ -221,7 +221,22 @@ pub fn push(layout: &Path, tag: &str, dest: &str, creds: Option<&str>, extra: &[
     );
 }
 
-/// `skopeo inspect --raw` of a layout the client wrote: a real tool reading it back.
+/// The manifest or index a registry serves for `reference`, read with skopeo.
+pub fn skopeo_inspect_raw(reference: &str) -> Value {
+    let out = Command::new(tool("skopeo", "skopeo"))
+        .args(["--insecure-policy", "inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .expect("run skopeo");
+    assert!(
+        out.status.success(),
+        "skopeo inspect of {reference} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `skopeo inspect` of a layout the client wrote: a real tool reading it back.
 pub fn skopeo_inspect_layout(layout: &Path) -> Value {
     let out = Command::new(tool("skopeo", "skopeo"))
         .args(["--insecure-policy", "inspect"])
@@ -681,7 +696,13 @@ impl TokenServer {
                 service.clone(),
                 user.as_ref().map(|u| u.split(':').next().unwrap().to_owned()),
             ));
-            if user.as_deref() != Some(&format!("{USER}:{PASSWORD}")) {
+            // Anonymous pulls of public/… are granted, as on public registries.
+            let public_pull = user.is_none()
+                && !scopes.is_empty()
+                && scopes
+                    .iter()
+                    .all(|s| s.starts_with("repository:public/") && s.ends_with(":pull"));
+            if user.as_deref() != Some(&format!("{USER}:{PASSWORD}")) && !public_pull {
                 respond(
                     &mut stream,
                     "401 Unauthorized",
@@ -702,7 +723,7 @@ impl TokenServer {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             let header = json!({"typ": "JWT", "alg": "ES256", "x5c": [x5c]});
             let claims = json!({
-                "iss": TOKEN_ISSUER, "sub": USER, "aud": service,
+                "iss": TOKEN_ISSUER, "sub": if public_pull { "" } else { USER }, "aud": service,
                 "exp": now + 300, "nbf": now - 10, "iat": now, "jti": format!("token-{n}"),
                 "access": access,
             });
