@@ -8,8 +8,8 @@
 //! list of equal identifiers first.
 //!
 //! Like node-semver's `clean()`, surrounding whitespace and any leading run of `=` and
-//! `v` characters are dropped first (`v1.2.3`, `=1.2.3`); versions longer than 256
-//! characters after that are rejected. Other loose spellings (`1.2`, `01.2.3`,
+//! `v` characters are dropped first (`v1.2.3`, `=1.2.3`, `= 1.2.3`); versions longer
+//! than 256 characters after that are rejected. Other loose spellings (`1.2`, `01.2.3`,
 //! `1.2.3beta`) are not versions.
 
 use std::cmp::Ordering;
@@ -51,7 +51,10 @@ impl<'a> Version<'a> {
     /// Parses a strict SemVer 2.0 version after dropping a leading `=`/`v` run.
     pub fn parse(input: &'a str) -> Option<Self> {
         let s = input.trim().trim_start_matches(['=', 'v']);
-        Self::parse_strict(s)
+        if s.len() > MAX_LENGTH {
+            return None;
+        }
+        Self::parse_strict(s.trim())
     }
 
     /// Parses exactly `MAJOR.MINOR.PATCH[-PRE][+BUILD]`, no prefix or whitespace.
