@@ -3,6 +3,8 @@
 
 mod versions_support;
 
+use std::fmt::Write as _;
+
 use rampart_vuln::version::Scheme;
 use versions_support::{
     Rng, assert_agrees, check_table, first_working, pair_lines, pairs_from_pool, run_batch,
@@ -39,7 +41,7 @@ fn generate(rng: &mut Rng) -> String {
         v.push(*rng.pick(&['v', 'V']));
     }
     if rng.chance(8) {
-        v.push_str(&format!("{}!", rng.below(3)));
+        let _ = write!(v, "{}!", rng.below(3));
     }
     v.push_str(&rng.dotted(1, 4));
     let sep = |rng: &mut Rng| (rng.word(&["", "", ".", "-", "_"])).to_owned();
@@ -56,7 +58,7 @@ fn generate(rng: &mut Rng) -> String {
     }
     if rng.chance(25) {
         if rng.chance(25) {
-            v.push_str(&format!("-{}", rng.below(5)));
+            let _ = write!(v, "-{}", rng.below(5));
         } else {
             v.push_str(&sep(rng));
             v.push_str(rng.word(&["post", "rev", "r", "POST"]));
@@ -97,7 +99,7 @@ fn agrees_with_packaging_on_generated_pairs() {
         &["-c", "import packaging.version"],
     )
     .unwrap_or_else(|| panic!("no python3 can import packaging: install {INSTALL}"));
-    let mut rng = Rng::new(0x9e9440);
+    let mut rng = Rng::new(0x009e_9440);
     let pairs = pairs_from_pool(&mut rng, 400, 8000, "0123456789.-_+!abcdeilmnoprstvwA", generate);
     let lines = run_batch(&python, &["-c", ORACLE], &pair_lines(&pairs), INSTALL);
     let summary = assert_agrees(Scheme::Pep440, "packaging", &pairs, &lines);

@@ -8,6 +8,8 @@
 
 mod versions_support;
 
+use std::fmt::Write as _;
+
 use rampart_vuln::version::{Scheme, compare};
 use versions_support::{
     Rng, assert_agrees, check_table, first_working, pair_lines, pairs_from_pool, run_batch,
@@ -53,17 +55,18 @@ fn part(rng: &mut Rng) -> String {
 fn generate(rng: &mut Rng) -> String {
     let mut v = String::new();
     if rng.chance(15) {
-        v.push_str(&format!("{}:", rng.below(3)));
+        let _ = write!(v, "{}:", rng.below(3));
     }
     v.push_str(&part(rng));
     if rng.chance(80) {
         v.push('-');
-        v.push_str(&match rng.below(4) {
+        let release = match rng.below(4) {
             0 => format!("{}.el{}", rng.below(4), rng.below(10)),
             1 => format!("{}.el9_{}.{}", rng.below(4), rng.below(4), rng.below(3)),
             2 => format!("150400.{}.{}", rng.below(5), rng.below(5)),
             _ => part(rng),
-        });
+        };
+        v.push_str(&release);
     }
     v
 }

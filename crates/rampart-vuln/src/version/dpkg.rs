@@ -10,7 +10,7 @@
 //! Strings that dpkg rejects or warns about are not versions here: an empty upstream or
 //! revision, an upstream that does not start with a digit, characters outside
 //! `[A-Za-z0-9.+~-]` (plus `:` after an epoch) in the upstream or outside `[A-Za-z0-9.+~]`
-//! in the revision, and any whitespace.
+//! in the revision, and spaces or tabs inside the version (around it, they are ignored).
 
 use std::cmp::Ordering;
 
@@ -27,7 +27,7 @@ pub struct Version<'a> {
 impl<'a> Version<'a> {
     /// Parses a version; `None` when dpkg would reject it or warn about its syntax.
     pub fn parse(input: &'a str) -> Option<Self> {
-        let bytes = input.as_bytes();
+        let bytes = input.trim_matches([' ', '\t']).as_bytes();
         if bytes.is_empty() || bytes.iter().any(|c| !c.is_ascii_graphic()) {
             return None;
         }

@@ -1,8 +1,9 @@
-//! Maven versions, ordered like Maven's `ComparableVersion` (maven-artifact 3.8).
+//! Maven versions, ordered like Maven's `ComparableVersion` (maven-artifact 3.8.7).
 //!
 //! A version is lower-cased and split into items: `.` separates items, `-` starts a
 //! nested list, and a change between digits and letters also starts a nested list
-//! (`1.0alpha1` is `1.0-alpha-1`). An empty item is `0`. Numbers are numbers (with
+//! (`1.0alpha1` is `1.0-alpha-1`); a word that does not start its list gets a list of
+//! its own (`1.0.rc` is `1.0-rc`, `1-0a` is `1-0-a`). An empty item is `0`. Numbers are numbers (with
 //! leading zeros dropped). Words are qualifiers: `alpha` (or `a` before a digit) <
 //! `beta` (`b`) < `milestone` (`m`) < `rc` = `cr` < `snapshot` < the release (`""`,
 //! `ga`, `final`, `release`) < `sp`, and any other word after all of these, compared
@@ -11,7 +12,7 @@
 //!
 //! Comparing items of different kinds: a number is newer than a word or a list
 //! (`1.1 > 1-1 > 1-sp`), a list is newer than a word; a missing item compares like the
-//! release. Numbers of up to 9, up to 18 and more digits are three different kinds in
+//! release (a list like its first item that is not null). Numbers of up to 9, up to 18 and more digits are three different kinds in
 //! Maven (an `int`, a `long`, a `BigInteger`), and a longer kind is always newer.
 //!
 //! Maven accepts any string; here the empty string and strings with whitespace, control
@@ -122,6 +123,11 @@ impl Version {
                 }
                 b'0'..=b'9' => {
                     if !is_digit && i > start {
+                        // A word before a digit goes into a list of its own unless it
+                        // starts one.
+                        if !innermost_is_empty(&lists) {
+                            lists.push(Vec::new());
+                        }
                         push(&mut lists, word_item(&version[start..i], true));
                         start = i;
                         lists.push(Vec::new());
@@ -139,6 +145,9 @@ impl Version {
             }
         }
         if bytes.len() > start {
+            if !is_digit && !innermost_is_empty(&lists) {
+                lists.push(Vec::new());
+            }
             push(&mut lists, parse_item(is_digit, &version[start..]));
         }
         // Maven normalises every list, innermost first.
@@ -152,6 +161,10 @@ impl Version {
         }
         Some(Self { items: root })
     }
+}
+
+fn innermost_is_empty(lists: &[Vec<Item>]) -> bool {
+    lists.last().is_none_or(Vec::is_empty)
 }
 
 fn push(lists: &mut [Vec<Item>], item: Item) {
@@ -186,7 +199,11 @@ fn compare_with_nothing(item: &Item) -> Ordering {
             }
         }
         Item::Word(word) => compare_words(word, QUALIFIERS[RELEASE]),
-        Item::List(list) => list.first().map_or(Ordering::Equal, compare_with_nothing),
+        Item::List(list) => list
+            .iter()
+            .map(compare_with_nothing)
+            .find(|order| *order != Ordering::Equal)
+            .unwrap_or(Ordering::Equal),
     }
 }
 
