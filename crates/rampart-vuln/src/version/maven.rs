@@ -15,6 +15,10 @@
 //! release (a list like its first item that is not null). Numbers of up to 9, up to 18 and more digits are three different kinds in
 //! Maven (an `int`, a `long`, a `BigInteger`), and a longer kind is always newer.
 //!
+//! Like Maven's, this order is not transitive on some unusual versions, where a word
+//! meets a list that starts with a list: `1-0alpha > 1-sp > 1 > 1-0alpha`. It is kept
+//! as Maven has it, since Maven's answer is the one that decides what a build resolves.
+//!
 //! Maven accepts any string; here the empty string and strings with whitespace, control
 //! or non-ASCII characters are not versions.
 
