@@ -1,6 +1,7 @@
-//! Version ordering for the schemes with no reference implementation on this machine
-//! (apk, Go, NuGet, composer): tables written from their specifications and reference
-//! sources, each line `a op b` checked in both directions, `! a` for non-versions.
+//! Version ordering for the schemes with no reference implementation among the test
+//! tools (apk, Go, NuGet), and composer's rules spelled out: tables written from the
+//! specifications and reference sources, each line `a op b` checked in both directions,
+//! `! a` for non-versions.
 
 mod versions_support;
 
