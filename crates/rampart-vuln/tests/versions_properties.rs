@@ -175,3 +175,31 @@ fn maven_keeps_mavens_own_cycle() {
     assert_eq!(cmp("1-sp", "1"), Some(Ordering::Greater));
     assert_eq!(cmp("1", "1-0alpha"), Some(Ordering::Greater));
 }
+
+/// Long and deeply nested inputs neither crash (a stack overflow is not a panic, it
+/// aborts) nor take long.
+#[test]
+fn long_inputs_are_handled() {
+    let inputs = [
+        "1-".repeat(50_000) + "1",
+        "1.".repeat(50_000) + "1",
+        "1a".repeat(50_000),
+        "~".repeat(100_000),
+        "9".repeat(100_000),
+        format!("1.0-{}", "a.".repeat(50_000)),
+        format!("1.0_p{}", "_p1".repeat(30_000)),
+    ];
+    let started = std::time::Instant::now();
+    for scheme in ALL {
+        for input in &inputs {
+            let _ = compare(scheme, input, input);
+            let _ = compare(scheme, input, "1.0");
+        }
+    }
+    assert_eq!(compare(Scheme::Maven, &inputs[0], "1"), None, "nesting is capped");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "long inputs took {:?}",
+        started.elapsed()
+    );
+}

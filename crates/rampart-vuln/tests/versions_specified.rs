@@ -258,3 +258,28 @@ fn composer() {
         ",
     );
 }
+
+#[test]
+fn ecosystems_map_to_schemes() {
+    let cases = [
+        ("Debian:12", Some(Scheme::Dpkg)),
+        ("Ubuntu:22.04:LTS", Some(Scheme::Dpkg)),
+        ("Rocky Linux:9", Some(Scheme::Rpm)),
+        ("Red Hat", Some(Scheme::Rpm)),
+        ("Alpine:v3.20", Some(Scheme::Apk)),
+        ("PyPI", Some(Scheme::Pep440)),
+        ("npm", Some(Scheme::Semver)),
+        ("crates.io", Some(Scheme::Semver)),
+        ("Go", Some(Scheme::Go)),
+        ("Maven", Some(Scheme::Maven)),
+        ("RubyGems", Some(Scheme::RubyGems)),
+        ("NuGet", Some(Scheme::NuGet)),
+        ("Packagist", Some(Scheme::Composer)),
+        ("pypi", None),
+        ("Hackage", None),
+        ("", None),
+    ];
+    for (ecosystem, want) in cases {
+        assert_eq!(Scheme::for_ecosystem(ecosystem), want, "{ecosystem:?}");
+    }
+}

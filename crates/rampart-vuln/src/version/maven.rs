@@ -19,8 +19,8 @@
 //! meets a list that starts with a list: `1-0alpha > 1-sp > 1 > 1-0alpha`. It is kept
 //! as Maven has it, since Maven's answer is the one that decides what a build resolves.
 //!
-//! Maven accepts any string; here the empty string and strings with whitespace, control
-//! or non-ASCII characters are not versions.
+//! Maven accepts any string; here the empty string, strings with whitespace, control or
+//! non-ASCII characters, and versions nested more than 64 lists deep are not versions.
 
 use std::cmp::Ordering;
 
@@ -38,6 +38,10 @@ enum Item {
 /// The canonical qualifiers, oldest first; `""` is the release.
 const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
 const RELEASE: usize = 5;
+
+/// Nesting deeper than this is no real version; refusing it keeps the recursive
+/// comparison's stack use bounded.
+const MAX_DEPTH: usize = 64;
 
 /// A parsed Maven version; compare with [`Ord`].
 #[derive(Debug, Clone)]
@@ -124,6 +128,9 @@ impl Version {
                     if c == b'-' {
                         lists.push(Vec::new());
                     }
+                    if lists.len() > MAX_DEPTH {
+                        return None;
+                    }
                 }
                 b'0'..=b'9' => {
                     if !is_digit && i > start {
@@ -135,6 +142,9 @@ impl Version {
                         push(&mut lists, word_item(&version[start..i], true));
                         start = i;
                         lists.push(Vec::new());
+                        if lists.len() > MAX_DEPTH {
+                            return None;
+                        }
                     }
                     is_digit = true;
                 }
@@ -143,6 +153,9 @@ impl Version {
                         push(&mut lists, parse_item(true, &version[start..i]));
                         start = i;
                         lists.push(Vec::new());
+                        if lists.len() > MAX_DEPTH {
+                            return None;
+                        }
                     }
                     is_digit = false;
                 }
