@@ -95,7 +95,7 @@ fn check_order(scheme: Scheme, list: &[String]) -> Result<usize, TestCaseError> 
 macro_rules! order_properties {
     ($($name:ident => $scheme:expr),* $(,)?) => {
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(150))]
+            #![proptest_config(ProptestConfig::with_cases(100))]
             $(
                 #[test]
                 fn $name(list in versions($scheme)) {
@@ -143,7 +143,7 @@ fn generators_make_mostly_valid_versions() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(600))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn no_input_panics(a in any::<String>(), b in "[0-9a-zA-Z.+~_:!^=@ -]{0,24}") {
@@ -181,13 +181,13 @@ fn maven_keeps_mavens_own_cycle() {
 #[test]
 fn long_inputs_are_handled() {
     let inputs = [
-        "1-".repeat(50_000) + "1",
-        "1.".repeat(50_000) + "1",
-        "1a".repeat(50_000),
-        "~".repeat(100_000),
-        "9".repeat(100_000),
-        format!("1.0-{}", "a.".repeat(50_000)),
-        format!("1.0_p{}", "_p1".repeat(30_000)),
+        "1-".repeat(20_000) + "1",
+        "1.".repeat(20_000) + "1",
+        "1a".repeat(20_000),
+        "~".repeat(40_000),
+        "9".repeat(40_000),
+        format!("1.0-{}", "a.".repeat(20_000)),
+        format!("1.0_p{}", "_p1".repeat(12_000)),
     ];
     let started = std::time::Instant::now();
     for scheme in ALL {

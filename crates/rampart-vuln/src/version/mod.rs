@@ -1,7 +1,11 @@
 //! Version ordering, one module per ecosystem's rules.
 //!
 //! [`Scheme::for_ecosystem`] maps an OSV ecosystem name to its rules; [`compare`] orders
-//! two versions under them.
+//! two versions under them, or says `None` when either is not a valid version there.
+//! To compare one version with many, parse it once with the scheme module's `Version`
+//! type (`dpkg::Version::parse`, ...), which implements `Ord`. The rules of each scheme,
+//! and the reference implementations the tests check them against, are in
+//! `docs/versions.md`.
 
 use std::cmp::Ordering;
 
