@@ -56,14 +56,14 @@ impl Source {
         Self::Registry(reference.to_string())
     }
 
-    /// The kind of source, as written in reports.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of source.
+    pub fn kind(&self) -> SourceKind {
         match self {
-            Self::Registry(_) => "registry",
-            Self::DockerArchive { .. } => "docker-archive",
-            Self::OciArchive { .. } => "oci-archive",
-            Self::OciLayout { .. } => "oci",
-            Self::Dir(_) => "dir",
+            Self::Registry(_) => SourceKind::Registry,
+            Self::DockerArchive { .. } => SourceKind::DockerArchive,
+            Self::OciArchive { .. } => SourceKind::OciArchive,
+            Self::OciLayout { .. } => SourceKind::OciLayout,
+            Self::Dir(_) => SourceKind::Dir,
         }
     }
 }
@@ -89,8 +89,37 @@ fn split_archive(rest: &str, first: bool) -> (PathBuf, Option<String>) {
     (PathBuf::from(&rest[..i]), Some(rest[i + 1..].to_string()))
 }
 
+/// How the scanned image was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// Pulled from a registry.
+    Registry,
+    /// A `docker save` tarball.
+    DockerArchive,
+    /// An OCI image layout packed in a tarball.
+    OciArchive,
+    /// An OCI image layout directory.
+    OciLayout,
+    /// An unpacked root filesystem.
+    Dir,
+}
+
+impl SourceKind {
+    /// The stable name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registry => "registry",
+            Self::DockerArchive => "docker-archive",
+            Self::OciArchive => "oci-archive",
+            Self::OciLayout => "oci-layout",
+            Self::Dir => "dir",
+        }
+    }
+}
+
 /// An `os/arch[/variant]` platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Platform {
     pub os: String,
     pub architecture: String,
@@ -183,8 +212,7 @@ pub struct LayerInfo {
 /// What was opened: enough to describe the image in reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageInfo {
-    /// `registry`, `docker-archive`, `oci-archive`, `oci` or `dir`.
-    pub source: &'static str,
+    pub source: SourceKind,
     /// The reference as the user gave it.
     pub reference: String,
     #[serde(rename = "manifestDigest", skip_serializing_if = "Option::is_none")]
@@ -373,7 +401,7 @@ fn open_layout(
     store: Store,
     tag: Option<&str>,
     platform: Option<&Platform>,
-    kind: &'static str,
+    kind: SourceKind,
     path: &Path,
 ) -> Result<OpenedImage, ImageError> {
     let index = store.read_json("index.json")?;
@@ -621,7 +649,7 @@ fn open_docker(store: Store, name: Option<&str>, path: &Path) -> Result<OpenedIm
         .collect();
     Ok(OpenedImage {
         info: ImageInfo {
-            source: "docker-archive",
+            source: SourceKind::DockerArchive,
             reference: path.display().to_string(),
             manifest_digest: None,
             config_digest,
@@ -694,7 +722,7 @@ pub fn inventory_source(
             source,
         })?;
         let info = ImageInfo {
-            source: "dir",
+            source: SourceKind::Dir,
             reference: root.display().to_string(),
             manifest_digest: None,
             config_digest: None,

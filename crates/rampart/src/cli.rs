@@ -41,6 +41,9 @@ pub enum Command {
     /// the same checks, configuration and exceptions as `rampart scan`.
     #[command(after_long_help = ADMIT_HELP, disable_version_flag = true)]
     Admit(AdmitArgs),
+    /// Container images: inventory every OS and language package, write SBOMs.
+    #[command(disable_version_flag = true)]
+    Image(crate::image::ImageArgs),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).

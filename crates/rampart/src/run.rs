@@ -30,6 +30,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Compliance(args) => crate::compliance::run(&args),
         Command::Node(args) => crate::node::run(&args),
         Command::Admit(args) => admit(&args),
+        Command::Image(args) => crate::image::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {
@@ -107,7 +108,7 @@ pub fn write_stdout(s: &str) -> Result<()> {
 }
 
 /// Writes a report through a buffer to `file`, or to standard output when there is none.
-fn write_streamed(
+pub fn write_streamed(
     file: Option<&Path>,
     render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<()> {

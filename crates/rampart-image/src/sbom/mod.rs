@@ -14,7 +14,6 @@ pub mod license;
 pub mod spdx;
 pub mod text;
 
-use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -34,51 +33,7 @@ pub const TOOL_NAME: &str = "rampart";
 /// The tool version written into SBOMs (the workspace version).
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// How the scanned image was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SourceKind {
-    /// Pulled from a registry.
-    Registry,
-    /// A `docker save` tarball.
-    DockerArchive,
-    /// An OCI image layout packed in a tarball.
-    OciArchive,
-    /// An OCI image layout directory.
-    OciLayout,
-    /// An unpacked root filesystem.
-    Dir,
-}
-
-impl SourceKind {
-    /// The stable name used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Registry => "registry",
-            Self::DockerArchive => "docker-archive",
-            Self::OciArchive => "oci-archive",
-            Self::OciLayout => "oci-layout",
-            Self::Dir => "dir",
-        }
-    }
-}
-
-/// The platform of the image (from its configuration or the index entry chosen).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Platform {
-    pub os: String,
-    pub architecture: String,
-    pub variant: Option<String>,
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
-        if let Some(v) = &self.variant {
-            write!(f, "/{v}")?;
-        }
-        Ok(())
-    }
-}
+pub use crate::source::{Platform, SourceKind};
 
 /// The scanned image, as the SBOM describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,6 +51,23 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// The subject of an opened image: layers are named the way package locations name
+    /// them (uncompressed digest when known).
+    pub fn from_info(info: &crate::source::ImageInfo) -> Self {
+        Self {
+            reference: info.reference.clone(),
+            source: info.source,
+            manifest_digest: info.manifest_digest.clone(),
+            config_digest: info.config_digest.clone(),
+            platform: info.platform.clone(),
+            layers: info
+                .layers
+                .iter()
+                .filter_map(|l| l.diff_id.clone().or_else(|| l.digest.clone()))
+                .collect(),
+        }
+    }
+
     /// The digest that best identifies the image: the manifest's, else the config's.
     pub fn digest(&self) -> Option<&str> {
         self.manifest_digest.as_deref().or(self.config_digest.as_deref())
