@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::fs::{EntryKind, Warning};
+use crate::fs::{EntryKind, FileIndex, Warning};
 use crate::package::{PackageType, SourcePackage, purl};
 use crate::{CatalogInput, Cataloger, Catalogued, Distro, FileMeta, Package};
 
@@ -92,7 +92,7 @@ impl Cataloger for Dpkg {
                     list_file(input, &entry.package, &entry.arch)
                 };
                 for p in listing.unwrap_or_default() {
-                    if input.index.get(&p).is_some_and(|e| e.meta.kind == EntryKind::Dir) {
+                    if is_dir(input.index, &p) {
                         continue;
                     }
                     owned.insert(p);
@@ -112,6 +112,19 @@ impl Cataloger for Dpkg {
         }
         out.owned_files = owned.into_iter().collect();
         out
+    }
+}
+
+/// Whether a path is a directory of the image, through symbolic links (packages list
+/// `/lib/...` on systems where `/lib` links to `/usr/lib`).
+pub(crate) fn is_dir(index: &FileIndex, path: &str) -> bool {
+    let kind = |p: &str| index.get(p).map(|e| &e.meta.kind);
+    match kind(path) {
+        Some(EntryKind::Dir) => true,
+        Some(EntryKind::File | EntryKind::Other | EntryKind::Hardlink(_)) => false,
+        Some(EntryKind::Symlink(_)) | None => index
+            .resolve(path)
+            .is_some_and(|real| kind(&real) == Some(&EntryKind::Dir)),
     }
 }
 

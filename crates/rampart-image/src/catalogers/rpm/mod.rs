@@ -60,7 +60,7 @@ impl Cataloger for Rpm {
             out.warnings.extend(problems.into_iter().map(warn));
             for p in packages {
                 for f in &p.files {
-                    if !input.index.get(f).is_some_and(|e| e.meta.kind == EntryKind::Dir) {
+                    if !super::dpkg::is_dir(input.index, f) {
                         owned.insert(f.clone());
                     }
                 }
