@@ -8,7 +8,14 @@ use rampart_image::catalogers::dpkg::Dpkg;
 #[test]
 fn each_distribution_maps_to_its_osv_ecosystem() {
     // (fixture, id, version_id, codename, OSV ecosystem)
-    let cases: &[(&str, &str, &str, Option<&str>, Option<&str>)] = &[
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    let cases: &[Case] = &[
         ("debian-12", "debian", "12", Some("bookworm"), Some("Debian:12")),
         // No VERSION_ID on testing/unstable: the codename stands in, and OSV has no
         // ecosystem for it.
