@@ -304,7 +304,11 @@ fn unchecked_write_ahead_log_is_reported() {
     let (found, _) = support::catalog(Box::new(Rpm), &root);
     assert_eq!(found.packages.len(), 44);
     assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
-    assert!(found.warnings[0].message.contains("rpmdb.sqlite-wal is not empty"));
+    assert!(
+        found.warnings[0]
+            .message
+            .contains("rpmdb.sqlite-wal is not empty")
+    );
 }
 
 #[test]
@@ -314,6 +318,15 @@ fn small_pages_and_overflow_chains() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/rpm_sqlite/small.sqlite");
     let (found, problems) = read_database(&std::fs::read(seed).unwrap());
     assert!(problems.is_empty(), "{problems:?}");
-    let names: Vec<_> = found.iter().map(|p| (p.name.as_str(), p.full_version())).collect();
-    assert_eq!(names, [("zero-epoch", "5-1".to_string()), ("zlib-ng-compat", "2.1.6-1.fc40".to_string())]);
+    let names: Vec<_> = found
+        .iter()
+        .map(|p| (p.name.as_str(), p.full_version()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("zero-epoch", "5-1".to_string()),
+            ("zlib-ng-compat", "2.1.6-1.fc40".to_string())
+        ]
+    );
 }

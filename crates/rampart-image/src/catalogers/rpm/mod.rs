@@ -109,29 +109,35 @@ pub fn read_database(data: &[u8]) -> (Vec<header::RpmPackage>, Vec<String>) {
         Ok(r) => r,
         Err(e) => return (Vec::new(), vec![e]),
     };
-    let (rows, errors) = db.rows(root);
-    problems.extend(errors);
-    let mut packages = Vec::with_capacity(rows.len());
-    for (rowid, payload) in rows {
+    let mut packages = Vec::new();
+    let errors = db.for_each_row(root, |rowid, payload| {
         let blob = match sqlite::decode_record(&payload) {
-            Ok(cols) => match cols.into_iter().nth(1) {
-                Some(sqlite::Value::Blob(b)) => b,
+            Ok(cols) => match cols.get(1) {
+                Some(sqlite::Value::Blob(b)) => *b,
                 other => {
-                    problems.push(format!("row {rowid}: the blob column holds {other:?}"));
-                    continue;
+                    let what = other.map_or("nothing", |v| match v {
+                        sqlite::Value::Null => "NULL",
+                        sqlite::Value::Integer(_) => "an integer",
+                        sqlite::Value::Real(_) => "a real",
+                        sqlite::Value::Text(_) => "text",
+                        sqlite::Value::Blob(_) => "a blob",
+                    });
+                    problems.push(format!("row {rowid}: the blob column holds {what}"));
+                    return;
                 }
             },
             Err(e) => {
                 problems.push(format!("row {rowid}: {e}"));
-                continue;
+                return;
             }
         };
-        match header::parse(&blob) {
+        match header::parse(blob) {
             Ok(p) if p.name == "gpg-pubkey" => {}
             Ok(p) => packages.push(p),
             Err(e) => problems.push(format!("row {rowid}: {e}")),
         }
-    }
+    });
+    problems.extend(errors);
     (packages, problems)
 }
 

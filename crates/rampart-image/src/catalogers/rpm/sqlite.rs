@@ -9,14 +9,14 @@
 
 use std::collections::HashSet;
 
-/// A column value of a record.
+/// A column value of a record (text and blobs borrow from the record).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
     Integer(i64),
     Real(f64),
-    Text(Vec<u8>),
-    Blob(Vec<u8>),
+    Text(&'a [u8]),
+    Blob(&'a [u8]),
 }
 
 /// A database file in memory.
@@ -73,27 +73,32 @@ impl<'a> Database<'a> {
 
     /// The root page of a table, from the schema table.
     pub fn table_root(&self, name: &str) -> Result<u32, String> {
-        let (rows, errors) = self.rows(1);
-        if let Some(e) = errors.first() {
-            return Err(format!("schema: {e}"));
-        }
-        for (_, payload) in rows {
-            let cols = decode_record(&payload)?;
-            if let [Value::Text(kind), Value::Text(tbl), _, Value::Integer(root), ..] = cols.as_slice()
-                && kind == b"table"
+        let mut found = None;
+        let errors = self.for_each_row(1, |_, payload| {
+            if found.is_some() {
+                return;
+            }
+            if let Ok(cols) = decode_record(&payload)
+                && let [Value::Text(kind), Value::Text(tbl), _, Value::Integer(root), ..] = cols.as_slice()
+                && *kind == b"table"
                 && tbl.eq_ignore_ascii_case(name.as_bytes())
             {
-                return u32::try_from(*root).map_err(|_| format!("table {name} has root page {root}"));
+                found = Some(*root);
             }
+        });
+        match found {
+            Some(root) => u32::try_from(root).map_err(|_| format!("table {name} has root page {root}")),
+            None => match errors.first() {
+                Some(e) => Err(format!("schema: {e}")),
+                None => Err(format!("no table {name}")),
+            },
         }
-        Err(format!("no table {name}"))
     }
 
-    /// Every row of the table b-tree rooted at `root`: `(rowid, record payload)`, in rowid
-    /// order, and the problems met on the way (the rows read before and after a bad page
-    /// are still returned).
-    pub fn rows(&self, root: u32) -> (Vec<(i64, Vec<u8>)>, Vec<String>) {
-        let mut rows = Vec::new();
+    /// Calls `f` with `(rowid, record payload)` for every row of the table b-tree rooted at
+    /// `root`, in rowid order, one row in memory at a time. Returns the problems met on
+    /// the way (the rows before and after a bad page are still read).
+    pub fn for_each_row(&self, root: u32, mut f: impl FnMut(i64, Vec<u8>)) -> Vec<String> {
         let mut errors = Vec::new();
         let mut visited = HashSet::new();
         // Depth-first, left to right: children are pushed in reverse.
@@ -103,18 +108,18 @@ impl<'a> Database<'a> {
                 errors.push(format!("page {n} is reached twice (a loop in the b-tree)"));
                 continue;
             }
-            if let Err(e) = self.read_page(n, &mut stack, &mut rows, &mut visited) {
+            if let Err(e) = self.read_page(n, &mut stack, &mut f, &mut visited) {
                 errors.push(format!("page {n}: {e}"));
             }
         }
-        (rows, errors)
+        errors
     }
 
     fn read_page(
         &self,
         n: u32,
         stack: &mut Vec<u32>,
-        rows: &mut Vec<(i64, Vec<u8>)>,
+        f: &mut impl FnMut(i64, Vec<u8>),
         visited: &mut HashSet<u32>,
     ) -> Result<(), String> {
         let page = self.page(n)?;
@@ -138,7 +143,7 @@ impl<'a> Database<'a> {
                 for i in 0..cells {
                     let off = usize::from(be16(page, hdr + 8 + 2 * i)?);
                     match self.leaf_cell(page, off, visited) {
-                        Ok(row) => rows.push(row),
+                        Ok((rowid, payload)) => f(rowid, payload),
                         Err(e) => return Err(format!("cell {i}: {e}")),
                     }
                 }
@@ -193,7 +198,7 @@ impl<'a> Database<'a> {
 }
 
 /// Decodes a record (the payload of a table row) into its column values.
-pub fn decode_record(payload: &[u8]) -> Result<Vec<Value>, String> {
+pub fn decode_record(payload: &[u8]) -> Result<Vec<Value<'_>>, String> {
     let (header_len, mut pos) = varint(payload, 0)?;
     let header_len = usize::try_from(header_len).map_err(|_| "record header too long")?;
     if header_len > payload.len() || header_len < pos {
@@ -233,8 +238,8 @@ pub fn decode_record(payload: &[u8]) -> Result<Vec<Value>, String> {
                 Value::Integer(v)
             }
             7 => Value::Real(f64::from_be_bytes(bytes.try_into().map_err(|_| "bad real")?)),
-            t if t % 2 == 0 => Value::Blob(bytes.to_vec()),
-            _ => Value::Text(bytes.to_vec()),
+            t if t % 2 == 0 => Value::Blob(bytes),
+            _ => Value::Text(bytes),
         });
     }
     Ok(values)
@@ -287,7 +292,7 @@ mod tests {
         let rec = [4, 0, 1, 17, 0xfe, b'h', b'i'];
         assert_eq!(
             decode_record(&rec).unwrap(),
-            [Value::Null, Value::Integer(-2), Value::Text(b"hi".to_vec())]
+            [Value::Null, Value::Integer(-2), Value::Text(b"hi")]
         );
         assert!(decode_record(&[4, 0, 1, 17, 0xfe, b'h']).is_err());
     }
