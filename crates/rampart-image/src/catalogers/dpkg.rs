@@ -262,6 +262,10 @@ pub fn parse_status(text: &str) -> Status {
             }
             continue;
         };
+        if package.is_empty() {
+            out.errors.push((para.line, "empty Package field".into()));
+            continue;
+        }
         let version = para.get("Version").unwrap_or_default();
         let status = para
             .get("Status")
@@ -414,6 +418,14 @@ mod tests {
         );
         assert!(e[0].present() && e[1].present() && !e[2].present());
         assert_eq!(split_epoch(&e[0].version), ("1", "2.0-1+b1"));
+    }
+
+    #[test]
+    fn empty_package_name_is_an_error() {
+        // Found by fuzzing: `Package: ` gave a package without a name.
+        let s = parse_status("Package: \nStatus: install ok installed\nVersion: 1\n");
+        assert!(s.entries.is_empty());
+        assert_eq!(s.errors, [(1, "empty Package field".to_string())]);
     }
 
     #[test]
