@@ -10,12 +10,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 target=load
 case "${1:-}" in
-    '' | *[!0-9]*) [ -n "${1:-}" ] && { target="$1"; shift; } ;;
+    '' | *[!0-9]*)
+        if [[ -n "${1:-}" && "${1:0:1}" != "-" ]]; then
+            target="$1"
+            shift
+        fi
+        ;;
 esac
-if [ ! -f "fuzz_targets/$target.rs" ]; then
-    echo "usage: $0 [TARGET] [SECONDS] [libFuzzer flags...]; targets: $(ls fuzz_targets | sed 's/\.rs$//' | tr '\n' ' ')" >&2
+if [[ ! -f "fuzz_targets/$target.rs" ]]; then
+    echo "no fuzz target $target (see fuzz_targets/)" >&2
     exit 2
 fi
+
 secs="${1:-60}"
 shift || true
 case "$secs" in

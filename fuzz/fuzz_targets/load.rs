@@ -34,10 +34,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Lines as the rest of Rampart sees them (`Source::line` uses `str::lines`).
     let lines = text.lines().count();
-    let source = Arc::new(Source {
-        name: "fuzz.yaml".to_string(),
-        text: Some(text),
-    });
+    let source = Arc::new(Source::new("fuzz.yaml".to_string(), Some(text)));
     let limits = Limits::default();
     let parsed = parse_source(&source, &limits);
 
