@@ -16,8 +16,8 @@
 //! `build` (settings, ignored here).
 //!
 //! Reported: the main module, every dependency (a dependency replaced by another module is
-//! reported as that module; one replaced by a local directory keeps its path with version
-//! `(devel)`), and the toolchain as the package `stdlib`.
+//! reported as that module; one replaced by a local directory keeps its own path, with
+//! version `(devel)`), and the toolchain as the package `stdlib`.
 
 use memchr::memmem;
 use object::{Object, ObjectSection, ObjectSegment};
@@ -100,6 +100,22 @@ pub fn read_build_info(data: &[u8]) -> Result<Option<BuildInfo>, String> {
         Ok(f) => f,
         Err(e) => return Err(format!("cannot read the {format} executable: {e}")),
     };
+    // A file cut short (an interrupted copy, a broken layer) must not pass for a binary
+    // without build information.
+    let needed = file
+        .segments()
+        .map(|s| {
+            let (off, size) = s.file_range();
+            off.saturating_add(size)
+        })
+        .max()
+        .unwrap_or(0);
+    if needed > data.len() as u64 {
+        return Err(format!(
+            "truncated {format} executable: {} bytes, its segments need {needed}",
+            data.len()
+        ));
+    }
     // The section, when the binary has one; otherwise the whole file.
     let section = file
         .sections()
@@ -278,6 +294,19 @@ pub fn parse_modinfo(modinfo: &str) -> Vec<Module> {
     out
 }
 
+/// Whether a replacement is a directory rather than a module (`./x`, `../x`, `/x`, and
+/// their Windows forms).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with("./")
+        || path.starts_with("../")
+        || path.starts_with('/')
+        || path.starts_with(".\\")
+        || path.starts_with("..\\")
+        || path == "."
+        || path == ".."
+        || path.as_bytes().get(1..3) == Some(b":\\")
+}
+
 /// The purl of a Go module: the path up to its last `/` is the namespace.
 pub fn module_purl(path: &str, version: &str) -> String {
     let version = if version == "(devel)" { "" } else { version };
@@ -344,8 +373,8 @@ impl Cataloger for Go {
             }
             for m in parse_modinfo(modinfo) {
                 let (name, version) = match m.replace {
-                    Some((to, v)) if !v.is_empty() => (to, v),
-                    Some(_) => (m.path, "(devel)".to_string()),
+                    Some((to, _)) if is_local_path(&to) => (m.path, "(devel)".to_string()),
+                    Some((to, v)) => (to, v),
                     None => (m.path, m.version),
                 };
                 let p = module_purl(&name, &version);
