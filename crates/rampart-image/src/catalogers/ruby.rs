@@ -1,6 +1,7 @@
 //! Installed Ruby gems: `specifications/*.gemspec` under a gem directory (RubyGems writes
 //! one per installed gem; Debian's `ruby-*` packages install theirs under
-//! `/usr/share/rubygems-integration/*/specifications/`).
+//! `/usr/share/rubygems-integration/*/specifications/`), and the default gems that come
+//! with Ruby itself (`specifications/default/*.gemspec`).
 //!
 //! Installed specifications are Ruby code in a fixed, generated shape; they are read, not
 //! run: the string literals assigned to `name`, `version` and `license`/`licenses`
@@ -108,7 +109,11 @@ impl Cataloger for Ruby {
     }
 
     fn wants(&self, path: &str, _meta: &FileMeta) -> bool {
-        path.ends_with(".gemspec") && crate::fs::parent(path).ends_with("/specifications")
+        if !path.ends_with(".gemspec") {
+            return false;
+        }
+        let dir = crate::fs::parent(path);
+        dir.ends_with("/specifications") || dir.ends_with("/specifications/default")
     }
 
     fn max_file_size(&self) -> u64 {
