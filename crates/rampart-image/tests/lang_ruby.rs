@@ -25,7 +25,10 @@ fn rubygems(root: &Path) -> BTreeSet<Gem> {
         end\n\
         puts JSON.generate(out)";
     let out = run(Command::new("ruby").args(["-e", script]).arg(root));
-    serde_json::from_str::<Vec<Gem>>(&out).unwrap().into_iter().collect()
+    serde_json::from_str::<Vec<Gem>>(&out)
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 fn ours(inv: &rampart_image::Inventory) -> BTreeSet<Gem> {
@@ -76,5 +79,8 @@ fn fixture_gemspecs_match_rubygems() {
     assert_eq!(find(&inv, "json").version, "2.6.1");
     // The gemspec without a name or version.
     assert_eq!(inv.warnings.len(), 1, "{:#?}", inv.warnings);
-    assert_eq!(inv.warnings[0].path.as_deref(), Some("/usr/local/bundle/specifications/broken.gemspec"));
+    assert_eq!(
+        inv.warnings[0].path.as_deref(),
+        Some("/usr/local/bundle/specifications/broken.gemspec")
+    );
 }
