@@ -100,7 +100,10 @@ fn unzip_poms(archive: &Path, location: &str, out: &mut BTreeSet<(String, String
                 format!("{}:{}", get("groupId"), get("artifactId")),
                 get("version"),
             ));
-        } else if entry.ends_with(".jar") || entry.ends_with(".war") {
+        } else if Path::new(entry)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jar") || e.eq_ignore_ascii_case("war"))
+        {
             let tmp = tempfile::NamedTempFile::new().unwrap();
             let bytes = Command::new("unzip")
                 .arg("-p")

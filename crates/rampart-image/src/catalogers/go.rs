@@ -173,7 +173,7 @@ fn find_magic(base: usize, haystack: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = finder.find(&haystack[from..]) {
         let pos = from + i;
-        if (base + pos) % 16 == 0 {
+        if (base + pos).is_multiple_of(16) {
             return Some(pos);
         }
         from = pos + 1;
@@ -235,7 +235,7 @@ pub fn read_pointer_format<'a>(
         v
     };
     let string_at = |addr: u64, max: u64| -> Result<Vec<u8>, String> {
-        let hdr = read(addr, 2 * ptr_size as u64)
+        let hdr = read(addr, 2 * u64::from(ptr_size))
             .ok_or_else(|| format!("Go build information: string header at {addr:#x} is outside the file"))?;
         let data = word(&hdr[..ps]);
         let len = word(&hdr[ps..2 * ps]);
@@ -355,7 +355,13 @@ impl Cataloger for Go {
                 locations: vec![location.clone()],
                 cataloger: "go",
             };
-            if !go_version.is_empty() {
+            if go_version.is_empty() {
+                out.warnings.push(Warning {
+                    layer: input.layer_of(path),
+                    path: Some(path.to_string()),
+                    message: "go: the build information has no Go version".into(),
+                });
+            } else {
                 // `go1.22.1 X:boringcrypto` -> `1.22.1` in the purl.
                 let plain = go_version.split_whitespace().next().unwrap_or(go_version);
                 let plain = plain.strip_prefix("go").unwrap_or(plain);
@@ -364,12 +370,6 @@ impl Cataloger for Go {
                     go_version.to_string(),
                     purl(PackageType::Go, None, "stdlib", plain, &[]),
                 ));
-            } else {
-                out.warnings.push(Warning {
-                    layer: input.layer_of(path),
-                    path: Some(path.to_string()),
-                    message: "go: the build information has no Go version".into(),
-                });
             }
             for m in parse_modinfo(modinfo) {
                 let (name, version) = match m.replace {
