@@ -12,8 +12,8 @@
 //!
 //! Archives are read in [`Cataloger::reduce`], so only the coordinates are kept. A nested
 //! package's location is `OUTER:INNER` (`/app/x.war:WEB-INF/lib/y.jar`). Entry sizes are
-//! capped (1 MiB for metadata, 64 MiB for a nested archive, 256 MiB of nested archives in
-//! all), so a zip bomb stops with a warning.
+//! capped (1 MiB for metadata, 64 MiB for a nested archive, 256 MiB decompressed in all
+//! for one archive, whatever it nests), so a zip bomb stops with a warning.
 
 pub mod zip;
 
@@ -29,8 +29,11 @@ const EXTENSIONS: [&str; 7] = ["jar", "war", "ear", "jpi", "hpi", "sar", "par"];
 const MAX_ARCHIVE: u64 = 256 << 20;
 const MAX_METADATA: u64 = 1 << 20;
 const MAX_NESTED: u64 = 64 << 20;
+/// Decompressed bytes read from one top-level archive, metadata and nested archives.
 const NESTED_BUDGET: u64 = 256 << 20;
 const MAX_DEPTH: usize = 4;
+/// Warnings kept per top-level archive.
+const MAX_WARNINGS: usize = 20;
 
 /// A package found in an archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,8 +128,9 @@ pub fn scan_archive(
             .and_then(|r| r.strip_suffix("/pom.properties"))
             .is_some_and(|ga| ga.split('/').count() == 2);
         if is_pom {
-            match zip.read(entry, MAX_METADATA) {
+            match zip.read(entry, MAX_METADATA.min(*budget)) {
                 Ok(bytes) => {
+                    *budget = budget.saturating_sub(bytes.len() as u64);
                     let text = String::from_utf8_lossy(&bytes);
                     let props = properties(&text);
                     let get = |k: &str| props.iter().find(|(p, _)| *p == k).map(|(_, v)| v.to_string());
@@ -145,8 +149,11 @@ pub fn scan_archive(
                 Err(e) => out.warnings.push(at(inner, &e)),
             }
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
-            match zip.read(entry, MAX_METADATA) {
-                Ok(bytes) => manifest = Some(manifest_main(&String::from_utf8_lossy(&bytes))),
+            match zip.read(entry, MAX_METADATA.min(*budget)) {
+                Ok(bytes) => {
+                    *budget = budget.saturating_sub(bytes.len() as u64);
+                    manifest = Some(manifest_main(&String::from_utf8_lossy(&bytes)));
+                }
                 Err(e) => out.warnings.push(at(inner, &e)),
             }
         }
@@ -236,6 +243,12 @@ impl Cataloger for Java {
         let mut budget = NESTED_BUDGET;
         scan_archive(&data, path, "", 0, &mut budget, &mut scan)
             .map_err(|e| format!("not a readable Java archive: {e}"))?;
+        if scan.warnings.len() > MAX_WARNINGS {
+            let more = scan.warnings.len() - MAX_WARNINGS;
+            scan.warnings.truncate(MAX_WARNINGS);
+            scan.warnings
+                .push(format!("{more} more problems in this archive"));
+        }
         if scan.artifacts.is_empty() && scan.warnings.is_empty() {
             return Ok(None);
         }
