@@ -155,7 +155,7 @@ pub fn read_build_info(data: &[u8]) -> Result<Option<BuildInfo>, String> {
             if end > *size {
                 return None;
             }
-            let start = usize::try_from(off + (addr - seg_addr)).ok()?;
+            let start = usize::try_from(off.checked_add(addr - seg_addr)?).ok()?;
             data.get(start..start.checked_add(usize::try_from(len).ok()?)?)
         };
         read_pointer_format(header, ptr_size, flags & 1 != 0, &read)?

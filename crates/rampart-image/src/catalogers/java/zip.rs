@@ -141,8 +141,12 @@ impl<'a> Zip<'a> {
             ));
         }
         let bad = || format!("{name}: the entry lies outside the archive");
-        let local = usize::try_from(self.base + entry.local_offset).map_err(|_| bad())?;
-        if self.data.get(local..local + 4) != Some(b"PK\x03\x04") {
+        let local = self
+            .base
+            .checked_add(entry.local_offset)
+            .and_then(|l| usize::try_from(l).ok())
+            .ok_or_else(bad)?;
+        if self.data.get(local..local.saturating_add(4)) != Some(b"PK\x03\x04") {
             return Err(format!("{name}: bad local header"));
         }
         let name_len = usize::from(u16_at(self.data, local + 26).ok_or_else(bad)?);
