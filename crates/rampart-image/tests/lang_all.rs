@@ -1,6 +1,6 @@
 //! All catalogers together over one root (`inventory_dir`): each language's fixtures are
-//! found by its own cataloger only, and an unreadable executable, which both binary
-//! catalogers read, is one warning.
+//! found by its own cataloger only, and an unreadable or oversized executable, which both
+//! binary catalogers want, is one warning.
 
 mod lang_support;
 
@@ -32,6 +32,14 @@ fn catalogers_share_a_root_without_double_reports() {
         write(&path, data);
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     }
+    // An executable larger than the binary catalogers read (sparse: no disk used).
+    let big = std::fs::File::create(root.path().join("usr/bin/huge")).unwrap();
+    big.set_len(300 << 20).unwrap();
+    std::fs::set_permissions(
+        root.path().join("usr/bin/huge"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     let inv = rampart_image::inventory_dir(root.path()).unwrap();
     let mut by_cataloger: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &inv.packages {
@@ -48,6 +56,14 @@ fn catalogers_share_a_root_without_double_reports() {
         .collect();
     assert_eq!(cut.len(), 1, "{:#?}", inv.warnings);
     assert!(cut[0].message.starts_with("go: "), "{}", cut[0].message);
+    // Too large for both binary catalogers: one warning, and it is not read.
+    let huge: Vec<_> = inv
+        .warnings
+        .iter()
+        .filter(|w| w.path.as_deref() == Some("/usr/bin/huge"))
+        .collect();
+    assert_eq!(huge.len(), 1, "{:#?}", inv.warnings);
+    assert!(huge[0].message.starts_with("skipped: "), "{}", huge[0].message);
     // The fixture gemspec without a name is the only other warning.
-    assert_eq!(inv.warnings.len(), 2, "{:#?}", inv.warnings);
+    assert_eq!(inv.warnings.len(), 3, "{:#?}", inv.warnings);
 }
