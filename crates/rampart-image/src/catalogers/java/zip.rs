@@ -146,8 +146,10 @@ impl<'a> Zip<'a> {
             .checked_add(entry.local_offset)
             .and_then(|l| usize::try_from(l).ok())
             .ok_or_else(bad)?;
-        if self.data.get(local..local.saturating_add(4)) != Some(b"PK\x03\x04") {
-            return Err(format!("{name}: bad local header"));
+        match self.data.get(local..local.saturating_add(4)) {
+            None => return Err(bad()),
+            Some(sig) if sig != b"PK\x03\x04" => return Err(format!("{name}: bad local header")),
+            Some(_) => {}
         }
         let name_len = usize::from(u16_at(self.data, local + 26).ok_or_else(bad)?);
         let extra_len = usize::from(u16_at(self.data, local + 28).ok_or_else(bad)?);
@@ -174,5 +176,97 @@ impl<'a> Zip<'a> {
             }
             m => Err(format!("{name}: unsupported compression method {m}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds an archive; each entry is `(name, method, flags, declared size, raw data)`.
+    fn build(entries: &[(&str, u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, method, flags, size, raw) in entries {
+            let offset = out.len() as u32;
+            out.extend_from_slice(b"PK\x03\x04\x14\0");
+            out.extend_from_slice(&flags.to_le_bytes());
+            out.extend_from_slice(&method.to_le_bytes());
+            out.extend_from_slice(&[0; 8]);
+            out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+            out.extend_from_slice(&size.to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(raw);
+            central.extend_from_slice(b"PK\x01\x02\x14\0\x14\0");
+            central.extend_from_slice(&flags.to_le_bytes());
+            central.extend_from_slice(&method.to_le_bytes());
+            central.extend_from_slice(&[0; 8]);
+            central.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+            central.extend_from_slice(&size.to_le_bytes());
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0; 12]);
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+        }
+        let cd_offset = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn entries_read_within_their_limits() {
+        let zeros = vec![0u8; 1 << 20];
+        let data = build(&[
+            ("stored.txt", 0, 0, 5, b"hello".to_vec()),
+            ("deflated.txt", 8, 0, 5, deflate(b"world")),
+            // Declares 10 bytes, inflates to a mebibyte: stopped at the limit.
+            ("liar.bin", 8, 0, 10, deflate(&zeros)),
+            ("secret.txt", 0, 1, 5, b"xxxxx".to_vec()),
+            ("bzip2.txt", 12, 0, 5, b"xxxxx".to_vec()),
+            ("corrupt.txt", 8, 0, 5, vec![0xff; 16]),
+        ]);
+        let zip = Zip::parse(&data).unwrap();
+        let e = |n: &str| zip.entries.iter().find(|e| e.name == n).unwrap();
+        assert_eq!(zip.read(e("stored.txt"), 100).unwrap(), b"hello");
+        assert_eq!(zip.read(e("deflated.txt"), 100).unwrap(), b"world");
+        assert!(zip.read(e("stored.txt"), 4).unwrap_err().contains("more than"));
+        let err = zip.read(e("liar.bin"), 1000).unwrap_err();
+        assert!(err.contains("liar.bin: decompresses to more than"), "{err}");
+        assert!(zip.read(e("secret.txt"), 100).unwrap_err().contains("encrypted"));
+        assert!(zip.read(e("bzip2.txt"), 100).unwrap_err().contains("method 12"));
+        assert!(zip.read(e("corrupt.txt"), 100).unwrap_err().contains("corrupt"));
+    }
+
+    #[test]
+    fn broken_directories_are_errors() {
+        let good = build(&[("a", 0, 0, 1, b"a".to_vec())]);
+        // The central directory offset points past the data.
+        let mut bad = good.clone();
+        let n = bad.len();
+        bad[n - 6..n - 2].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Zip::parse(&bad).is_err());
+        // The local header offset points past the data.
+        let mut bad = good.clone();
+        let cd = u32::from_le_bytes(good[n - 6..n - 2].try_into().unwrap()) as usize;
+        bad[cd + 42..cd + 46].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+        let zip = Zip::parse(&bad).unwrap();
+        assert!(zip.read(&zip.entries[0], 10).unwrap_err().contains("outside"));
+        assert!(Zip::parse(&good[..n - 30]).is_err());
+        assert!(Zip::parse(b"short").is_err());
     }
 }
