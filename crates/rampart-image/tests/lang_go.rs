@@ -148,8 +148,15 @@ fn modules_and_toolchain_match_go_version_m() {
     // A Go binary that is not executable is not read; a non-Go executable is dropped.
     install(&bins[0].1, &root.path().join("srv/data.bin"), 0o644);
     install(Path::new("/bin/ls"), &root.path().join("usr/bin/ls"), 0o755);
+    // The toolchain's own `go` command: a large real binary that also carries the magic
+    // among its constants (it reads build information itself).
+    let go_tool = std::fs::canonicalize(run(Command::new("go").args(["env", "GOROOT"])).trim())
+        .unwrap()
+        .join("bin/go");
+    install(&go_tool, &root.path().join("usr/lib/go/bin/go"), 0o755);
     let inv = catalog(Go, root.path());
     assert!(inv.warnings.is_empty(), "{:#?}", inv.warnings);
+    assert_eq!(found_at(&inv, "/usr/lib/go/bin/go"), go_version_m(&go_tool));
     for (name, bin) in &bins {
         let expected = go_version_m(bin);
         assert!(expected.len() >= 5, "{expected:?}");

@@ -10,8 +10,8 @@
 //! to file offsets through the segments.
 //!
 //! ELF binaries keep it in the `.go.buildinfo` section, Mach-O in `__go_buildinfo`; when
-//! there is no such section (PE, or section headers stripped) the file is searched for the
-//! magic. The module information is tab-separated lines: `path` (main package), `mod`
+//! there is no such section (PE) the writable data sections are searched for the magic,
+//! and the whole file when there is no section table at all. The module information is tab-separated lines: `path` (main package), `mod`
 //! (main module), `dep` (a dependency), `=>` (a replacement of the line before) and
 //! `build` (settings, ignored here).
 //!
@@ -20,7 +20,7 @@
 //! version `(devel)`), and the toolchain as the package `stdlib`.
 
 use memchr::memmem;
-use object::{Object, ObjectSection, ObjectSegment};
+use object::{Object, ObjectSection, ObjectSegment, SectionKind};
 
 use crate::fs::Warning;
 use crate::package::{PackageType, purl};
@@ -116,21 +116,37 @@ pub fn read_build_info(data: &[u8]) -> Result<Option<BuildInfo>, String> {
             data.len()
         ));
     }
-    // The section, when the binary has one; otherwise the whole file.
-    let section = file
+    // Where to look: the build-information section when the binary has one; else its
+    // writable data sections (PE keeps it at the start of `.data`); else, without any
+    // section table, the whole file. Looking only there avoids the magic that programs
+    // reading build information carry among their constants.
+    let in_file = |range: Option<(u64, u64)>| {
+        let (off, len) = range?;
+        let off = usize::try_from(off).ok()?;
+        let end = off.checked_add(usize::try_from(len).ok()?)?;
+        data.get(off..end).map(|d| (off, d))
+    };
+    let mut regions: Vec<(usize, &[u8])> = file
         .sections()
-        .find(|s| matches!(s.name(), Ok(".go.buildinfo" | "__go_buildinfo")))
-        .and_then(|s| s.file_range())
-        .and_then(|(off, len)| {
-            let off = usize::try_from(off).ok()?;
-            let end = off.checked_add(usize::try_from(len).ok()?)?;
-            data.get(off..end).map(|d| (off, d))
-        });
-    let (base, haystack) = section.unwrap_or((0, data));
-    let Some(pos) = find_magic(base, haystack) else {
+        .filter(|s| matches!(s.name(), Ok(".go.buildinfo" | "__go_buildinfo")))
+        .filter_map(|s| in_file(s.file_range()))
+        .collect();
+    if regions.is_empty() {
+        regions = file
+            .sections()
+            .filter(|s| s.kind() == SectionKind::Data)
+            .filter_map(|s| in_file(s.file_range()))
+            .collect();
+    }
+    if regions.is_empty() && file.sections().next().is_none() {
+        regions.push((0, data));
+    }
+    let Some(header) = regions
+        .iter()
+        .find_map(|&(base, hay)| find_magic(base, hay).map(|pos| &hay[pos..]))
+    else {
         return Ok(None);
     };
-    let header = &haystack[pos..];
     if header.len() < 32 {
         return Err("Go build information: truncated header".into());
     }
