@@ -133,7 +133,12 @@ pub fn scan_archive(
                     *budget = budget.saturating_sub(bytes.len() as u64);
                     let text = String::from_utf8_lossy(&bytes);
                     let props = properties(&text);
-                    let get = |k: &str| props.iter().find(|(p, _)| *p == k).map(|(_, v)| v.to_string());
+                    let get = |k: &str| {
+                        props
+                            .iter()
+                            .find(|(p, v)| *p == k && !v.is_empty())
+                            .map(|(_, v)| v.to_string())
+                    };
                     if let (Some(group), Some(artifact), Some(version)) =
                         (get("groupId"), get("artifactId"), get("version"))
                     {
@@ -177,7 +182,8 @@ pub fn scan_archive(
             .or_else(|| {
                 get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or("").trim().to_string())
             })
-            .or_else(|| get("Implementation-Title"));
+            .or_else(|| get("Implementation-Title"))
+            .filter(|a| !a.is_empty());
         if let (Some(artifact), Some(version)) = (artifact, version) {
             found.push(Artifact {
                 group: get("Implementation-Vendor-Id").unwrap_or_default(),
@@ -327,6 +333,22 @@ mod tests {
         );
         assert_eq!(m[1].1, "https://www.apache.org/licenses/LICENSE-2.0.txt");
         assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn pom_properties_with_an_empty_version_is_not_a_package() {
+        let pom = b"groupId=org.example\nartifactId=outer\nversion=\n".to_vec();
+        let data = zip::tests::build(&[(
+            "META-INF/maven/org.example/outer/pom.properties",
+            0,
+            0,
+            pom.len() as u32,
+            pom,
+        )]);
+        let mut scan = Scan::default();
+        let mut budget = NESTED_BUDGET;
+        scan_archive(&data, "outer.jar", "", 0, &mut budget, &mut scan).unwrap();
+        assert!(scan.artifacts.is_empty(), "{:?}", scan.artifacts);
     }
 
     #[test]

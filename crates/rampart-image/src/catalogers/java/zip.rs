@@ -180,11 +180,11 @@ impl<'a> Zip<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Builds an archive; each entry is `(name, method, flags, declared size, raw data)`.
-    fn build(entries: &[(&str, u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
+    pub(crate) fn build(entries: &[(&str, u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
         let mut out = Vec::new();
         let mut central = Vec::new();
         for (name, method, flags, size, raw) in entries {
