@@ -55,6 +55,8 @@ pub fn once(dir: &Path, build: impl FnOnce(&Path)) {
         return;
     }
     if dir.exists() {
+        // An interrupted Go build leaves a read-only module cache behind.
+        let _ = Command::new("chmod").arg("-R").arg("u+w").arg(dir).status();
         std::fs::remove_dir_all(dir).unwrap();
     }
     std::fs::create_dir_all(dir).unwrap();
