@@ -67,6 +67,41 @@ impl<'a> Selector<'a> {
         reader: &mut dyn Read,
         out: &mut LayerContents,
     ) {
+        let limit_of = |slot: usize| {
+            if slot == self.os_slot() {
+                OS_RELEASE_MAX
+            } else {
+                self.catalogers[slot].max_file_size()
+            }
+        };
+        // Files too large for every cataloger that wants them are not read at all (one
+        // warning per limit, not per cataloger).
+        let mut too_large: Vec<u64> = Vec::new();
+        let slots: Vec<usize> = slots
+            .iter()
+            .copied()
+            .filter(|&slot| {
+                let limit = limit_of(slot);
+                if meta.size > limit && !too_large.contains(&limit) {
+                    too_large.push(limit);
+                }
+                meta.size <= limit
+            })
+            .collect();
+        for limit in too_large {
+            let w = warning(
+                out,
+                path,
+                format!(
+                    "skipped: {} bytes, larger than the {limit} bytes read for this kind of file",
+                    meta.size
+                ),
+            );
+            out.warnings.push(w);
+        }
+        if slots.is_empty() {
+            return;
+        }
         let mut data = Vec::with_capacity(meta.size.min(1 << 24) as usize);
         if let Err(e) = reader.take(meta.size).read_to_end(&mut data) {
             out.warnings.push(warning(out, path, format!("cannot read: {e}")));
@@ -75,23 +110,6 @@ impl<'a> Selector<'a> {
         let last = slots.len() - 1;
         let mut data = Some(data);
         for (n, &slot) in slots.iter().enumerate() {
-            let limit = if slot == self.os_slot() {
-                OS_RELEASE_MAX
-            } else {
-                self.catalogers[slot].max_file_size()
-            };
-            if meta.size > limit {
-                let w = warning(
-                    out,
-                    path,
-                    format!(
-                        "skipped: {} bytes, larger than the {limit} bytes read for this kind of file",
-                        meta.size
-                    ),
-                );
-                out.warnings.push(w);
-                continue;
-            }
             let bytes = if n == last {
                 data.take().unwrap_or_default()
             } else {
