@@ -15,6 +15,7 @@ pub mod catalogers;
 pub mod fs;
 pub mod inventory;
 pub mod layer;
+pub mod lockfiles;
 pub mod package;
 pub mod source;
 
