@@ -91,9 +91,9 @@ fn add(ctx: &mut Ctx<'_>, name: &str, version: &str, resolved: &str, entry: &Nod
     p.optional = flag(entry, "optional") || flag(entry, "devOptional");
 }
 
-/// `name@version` with a possibly scoped name: splits at the last `@` that is not the
-/// first character.
+/// `name@version` (or `name@range`, `name@npm:real@range`) with a possibly scoped
+/// name: splits at the first `@` that is not the first character.
 pub(crate) fn split_at_version(s: &str) -> Option<(&str, &str)> {
-    let at = s.get(1..)?.rfind('@')? + 1;
+    let at = s.get(1..)?.find('@')? + 1;
     Some((&s[..at], &s[at + 1..]))
 }

@@ -97,7 +97,7 @@ pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) -> Result<(), LockfileError> 
                 ctx.skip(
                     &raw_name,
                     line,
-                    format!("coordinates use the undefined property ${{{p}}}"),
+                    format!("the property {p} is not defined in this POM"),
                 );
                 continue;
             }
@@ -120,7 +120,7 @@ pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) -> Result<(), LockfileError> 
                 ctx.skip(
                     &name,
                     line,
-                    format!("version {raw_version} uses the undefined property ${{{p}}}"),
+                    format!("version {raw_version}: the property {p} is not defined in this POM"),
                 );
                 continue;
             }
