@@ -554,7 +554,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<LockfileScan, Lockfile
             }
         }
     }
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results.sort_by(|a, b| Path::new(&a.0).cmp(Path::new(&b.0)));
 
     go_sum_complements(&mut results);
 
@@ -569,6 +569,8 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<LockfileScan, Lockfile
             Err(e) => out.errors.push(e),
         }
     }
+    out.errors
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(out)
 }
 
