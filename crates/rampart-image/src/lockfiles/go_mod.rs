@@ -43,21 +43,18 @@ pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) {
                 continue;
             }
         };
-        let (verb, args): (String, &[String]) = match &block {
-            Some((verb, _)) => {
-                if words.len() == 1 && words[0] == ")" {
-                    block = None;
-                    continue;
-                }
-                (verb.clone(), &words[..])
+        let (verb, args): (String, &[String]) = if let Some((verb, _)) = &block {
+            if words.len() == 1 && words[0] == ")" {
+                block = None;
+                continue;
             }
-            None => {
-                if words.len() == 2 && words[1] == "(" {
-                    block = Some((words[0].clone(), line));
-                    continue;
-                }
-                (words[0].clone(), &words[1..])
+            (verb.clone(), &words[..])
+        } else {
+            if words.len() == 2 && words[1] == "(" {
+                block = Some((words[0].clone(), line));
+                continue;
             }
+            (words[0].clone(), &words[1..])
         };
         match verb.as_str() {
             "module" | "exclude" | "retract" | "godebug" | "tool" | "ignore" => {}
@@ -122,17 +119,14 @@ pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) {
                     .find(|x| x.old == r.path && x.old_version.is_none())
             });
         let (path, version) = match rep {
-            Some(x) => match &x.new_version {
-                Some(v) => (x.new.clone(), v.clone()),
-                None => {
-                    ctx.skip(
-                        &r.path,
-                        Some(r.line),
-                        format!("replaced by the local directory {}", x.new),
-                    );
+            Some(x) => {
+                let Some(v) = &x.new_version else {
+                    let reason = format!("replaced by the local directory {}", x.new);
+                    ctx.skip(&r.path, Some(r.line), reason);
                     continue;
-                }
-            },
+                };
+                (x.new.clone(), v.clone())
+            }
             None => (r.path, r.version),
         };
         let p = module_purl(&path, &version);

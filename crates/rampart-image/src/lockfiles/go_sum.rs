@@ -62,23 +62,23 @@ fn compare(a: &str, b: &str) -> std::cmp::Ordering {
     })
 }
 
-fn compare_pre(a: &str, b: &str) -> std::cmp::Ordering {
-    let mut ia = a.split('.');
-    let mut ib = b.split('.');
+fn compare_pre(left: &str, right: &str) -> std::cmp::Ordering {
+    let mut ia = left.split('.');
+    let mut ib = right.split('.');
     loop {
         match (ia.next(), ib.next()) {
             (None, None) => return std::cmp::Ordering::Equal,
             (None, Some(_)) => return std::cmp::Ordering::Less,
             (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) => {
-                let o = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(m), Ok(n)) => m.cmp(&n),
+            (Some(ident_a), Some(ident_b)) => {
+                let order = match (ident_a.parse::<u64>(), ident_b.parse::<u64>()) {
+                    (Ok(num_a), Ok(num_b)) => num_a.cmp(&num_b),
                     (Ok(_), Err(_)) => std::cmp::Ordering::Less,
                     (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-                    (Err(_), Err(_)) => x.cmp(y),
+                    (Err(_), Err(_)) => ident_a.cmp(ident_b),
                 };
-                if o != std::cmp::Ordering::Equal {
-                    return o;
+                if order != std::cmp::Ordering::Equal {
+                    return order;
                 }
             }
         }

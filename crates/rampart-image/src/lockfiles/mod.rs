@@ -353,17 +353,6 @@ pub(crate) fn node_line(pos: rampart_model::Pos) -> Option<u32> {
     pos.is_known().then_some(pos.line)
 }
 
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(text: &str, offset: usize) -> u32 {
-    let end = offset.min(text.len());
-    let n = memchr_count(&text.as_bytes()[..end]);
-    u32::try_from(n + 1).unwrap_or(u32::MAX)
-}
-
-fn memchr_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
-}
-
 /// Line numbers for many byte offsets of one text, without rescanning it each time.
 pub(crate) struct Lines {
     starts: Vec<usize>,
@@ -393,7 +382,7 @@ pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<T, LockfileError> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
+        let line = e.span().map(|s| Lines::new(text).line(s.start));
         ctx.error(line, format!("invalid TOML: {}", e.message().trim_end()))
     })
 }
@@ -489,11 +478,12 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<LockfileScan, Lockfile
         )
     } else {
         let format = Format::detect(root).ok_or_else(|| {
-            root_error(format!(
+            root_error(
                 "not a known lockfile name (expected one of Cargo.lock, package-lock.json, yarn.lock, \
                  pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock, go.mod, go.sum, Gemfile.lock, \
                  composer.lock, pom.xml)"
-            ))
+                    .to_string(),
+            )
         })?;
         let name = root
             .file_name()

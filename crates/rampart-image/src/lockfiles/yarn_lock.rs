@@ -43,7 +43,7 @@ fn classic(ctx: &mut Ctx<'_>, text: &str) {
         let indent = l.len() - l.trim_start().len();
         if indent == 0 {
             if let Some(e) = current.take() {
-                finish(ctx, e);
+                finish(ctx, &e);
             }
             let Some(header) = l.strip_suffix(':') else {
                 ctx.entry_error(
@@ -88,11 +88,11 @@ fn classic(ctx: &mut Ctx<'_>, text: &str) {
         }
     }
     if let Some(e) = current.take() {
-        finish(ctx, e);
+        finish(ctx, &e);
     }
 }
 
-fn finish(ctx: &mut Ctx<'_>, e: Entry) {
+fn finish(ctx: &mut Ctx<'_>, e: &Entry) {
     let line = Some(e.line);
     let Some((mut name, mut range)) = split_at_version(&e.spec) else {
         ctx.entry_error(line, format!("no version range in {:?}", e.spec));
