@@ -6,9 +6,12 @@
 //! - [`catalog`]: the [`Cataloger`] trait and the list of catalogers.
 //! - [`catalogers`]: one file per package database or language ecosystem.
 //! - [`package`]: a found package, its purl and where it lives.
+//! - [`lockfiles`]: the packages a source tree pins in its lockfiles and manifests, before
+//!   there is an image (`rampart deps`).
 //!
 //! Nothing here touches the network or the terminal, and nothing is ever written to disk:
 //! layers are streamed and only the files a cataloger wants are kept in memory.
+//! [`lockfiles::scan`] reads a source tree and never writes to it.
 
 pub mod catalog;
 pub mod catalogers;

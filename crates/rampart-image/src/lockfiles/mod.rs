@@ -250,6 +250,15 @@ pub fn parse(format: Format, file: &str, bytes: &[u8]) -> Result<Parsed, Lockfil
         Format::PomXml => pom::parse(&mut ctx, &text)?,
     }
     let mut out = ctx.out;
+    let (good, empty): (Vec<_>, Vec<_>) = out
+        .packages
+        .into_iter()
+        .partition(|p| !p.package.name.trim().is_empty() && !p.package.version.trim().is_empty());
+    out.packages = good;
+    for p in empty {
+        out.errors
+            .push(error(file, p.line, "an entry with an empty name or version"));
+    }
     dedup(&mut out.packages);
     Ok(out)
 }
