@@ -531,3 +531,19 @@ fn format_detection_by_name() {
     }
     assert_eq!(Format::GoMod.package_type(), PackageType::Go);
 }
+
+#[test]
+fn go_directive_versions_become_stdlib_versions() {
+    for (directive, version, purl) in [
+        ("go 1.21", "go1.21.0", "pkg:golang/stdlib@1.21.0"),
+        ("go 1.21.3", "go1.21.3", "pkg:golang/stdlib@1.21.3"),
+        ("go 1.22rc1", "go1.22rc1", "pkg:golang/stdlib@1.22rc1"),
+        ("go 1.22\ntoolchain default", "go1.22.0", "pkg:golang/stdlib@1.22.0"),
+    ] {
+        let text = format!("module x\n\n{directive}\n");
+        let p = parse(Format::GoMod, "go.mod", text.as_bytes()).unwrap();
+        assert_eq!(p.packages.len(), 1, "{directive}");
+        assert_eq!(p.packages[0].package.version, version, "{directive}");
+        assert_eq!(p.packages[0].package.purl, purl, "{directive}");
+    }
+}

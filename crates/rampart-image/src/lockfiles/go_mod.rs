@@ -95,11 +95,11 @@ pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) {
     let stdlib = match (&toolchain, &go) {
         (Some((t, line)), _) if t != "default" => Some((t.trim_start_matches("go").to_string(), *line)),
         (_, Some((g, line))) => {
-            let full = if g.matches('.').count() == 1 {
-                format!("{g}.0")
-            } else {
-                g.clone()
-            };
+            // `1.21` names the release `1.21.0`; `1.21rc1` and `1.21.3` are complete.
+            let two_numbers = g.split('.').count() == 2
+                && g.split('.')
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            let full = if two_numbers { format!("{g}.0") } else { g.clone() };
             Some((full, *line))
         }
         _ => None,
