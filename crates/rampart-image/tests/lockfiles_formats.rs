@@ -538,7 +538,11 @@ fn go_directive_versions_become_stdlib_versions() {
         ("go 1.21", "go1.21.0", "pkg:golang/stdlib@1.21.0"),
         ("go 1.21.3", "go1.21.3", "pkg:golang/stdlib@1.21.3"),
         ("go 1.22rc1", "go1.22rc1", "pkg:golang/stdlib@1.22rc1"),
-        ("go 1.22\ntoolchain default", "go1.22.0", "pkg:golang/stdlib@1.22.0"),
+        (
+            "go 1.22\ntoolchain default",
+            "go1.22.0",
+            "pkg:golang/stdlib@1.22.0",
+        ),
     ] {
         let text = format!("module x\n\n{directive}\n");
         let p = parse(Format::GoMod, "go.mod", text.as_bytes()).unwrap();

@@ -155,7 +155,7 @@ fn broken_files_are_reported_with_file_and_line_and_the_rest_is_scanned() {
     let errs = errors(&s);
     let expect = [
         "a/Cargo.lock:5: invalid TOML",
-        "b/package-lock.json:5: invalid YAML",
+        "b/package-lock.json:4: invalid YAML",
         "c/yarn.lock:6: expected an entry header ending in `:`",
         "c/yarn.lock:8: missing has no version",
         "d/pom.xml:4: invalid XML",
@@ -165,7 +165,7 @@ fn broken_files_are_reported_with_file_and_line_and_the_rest_is_scanned() {
         "g/composer.lock: binary file",
         "h/Gemfile.lock:4: expected `name (version)`",
         "i/poetry.lock:1: invalid TOML",
-        "j/pnpm-lock.yaml:4: invalid YAML",
+        "j/pnpm-lock.yaml:3: invalid YAML",
         "k/uv.lock: UTF-16/UTF-32 encoded files are not supported",
         "l/go.sum:1: expected `MODULE VERSION HASH`",
     ];

@@ -235,20 +235,40 @@ pub fn parse(format: Format, file: &str, bytes: &[u8]) -> Result<Parsed, Lockfil
         file,
         out: Parsed::default(),
     };
-    match format {
-        Format::CargoLock => cargo_lock::parse(&mut ctx, &text)?,
-        Format::PackageLock => package_lock::parse(&mut ctx, &text)?,
-        Format::YarnLock => yarn_lock::parse(&mut ctx, &text)?,
-        Format::PnpmLock => pnpm_lock::parse(&mut ctx, &text)?,
-        Format::Requirements => requirements::parse(&mut ctx, &text),
-        Format::PoetryLock => poetry_lock::parse(&mut ctx, &text)?,
-        Format::UvLock => uv_lock::parse(&mut ctx, &text)?,
-        Format::GoMod => go_mod::parse(&mut ctx, &text),
-        Format::GoSum => go_sum::parse(&mut ctx, &text),
-        Format::GemfileLock => gemfile_lock::parse(&mut ctx, &text),
-        Format::ComposerLock => composer_lock::parse(&mut ctx, &text)?,
-        Format::PomXml => pom::parse(&mut ctx, &text)?,
-    }
+    // Parsers report the end of the input one line past the last (an unclosed bracket):
+    // name the last line instead.
+    let last_line = u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX);
+    let clamp = |mut e: LockfileError| {
+        e.line = e.line.map(|l| l.min(last_line));
+        e
+    };
+    let result = match format {
+        Format::CargoLock => cargo_lock::parse(&mut ctx, &text),
+        Format::PackageLock => package_lock::parse(&mut ctx, &text),
+        Format::YarnLock => yarn_lock::parse(&mut ctx, &text),
+        Format::PnpmLock => pnpm_lock::parse(&mut ctx, &text),
+        Format::Requirements => {
+            requirements::parse(&mut ctx, &text);
+            Ok(())
+        }
+        Format::PoetryLock => poetry_lock::parse(&mut ctx, &text),
+        Format::UvLock => uv_lock::parse(&mut ctx, &text),
+        Format::GoMod => {
+            go_mod::parse(&mut ctx, &text);
+            Ok(())
+        }
+        Format::GoSum => {
+            go_sum::parse(&mut ctx, &text);
+            Ok(())
+        }
+        Format::GemfileLock => {
+            gemfile_lock::parse(&mut ctx, &text);
+            Ok(())
+        }
+        Format::ComposerLock => composer_lock::parse(&mut ctx, &text),
+        Format::PomXml => pom::parse(&mut ctx, &text),
+    };
+    result.map_err(clamp)?;
     let mut out = ctx.out;
     let (good, empty): (Vec<_>, Vec<_>) = out
         .packages
@@ -260,6 +280,7 @@ pub fn parse(format: Format, file: &str, bytes: &[u8]) -> Result<Parsed, Lockfil
             .push(error(file, p.line, "an entry with an empty name or version"));
     }
     dedup(&mut out.packages);
+    out.errors = out.errors.into_iter().map(clamp).collect();
     Ok(out)
 }
 
