@@ -233,9 +233,9 @@ fn package_lock_v1_nested_dependencies_and_aliases() {
         rows(&p),
         [
             "debug 2.6.8 pkg:npm/debug@2.6.8 5",
+            "ms 2.0.0 pkg:npm/ms@2.0.0 8",
             "ms 0.7.1 pkg:npm/ms@0.7.1 11 dev",
             "ms 2.1.2 pkg:npm/ms@2.1.2 13",
-            "ms 2.0.0 pkg:npm/ms@2.0.0 8",
         ]
     );
 }
@@ -550,4 +550,23 @@ fn go_directive_versions_become_stdlib_versions() {
         assert_eq!(p.packages[0].package.version, version, "{directive}");
         assert_eq!(p.packages[0].package.purl, purl, "{directive}");
     }
+}
+
+#[test]
+fn composer_1_lockfiles_escape_slashes() {
+    let text = br#"{
+    "packages": [
+        {
+            "name": "monolog\/monolog",
+            "version": "1.25.1",
+            "source": {"type": "git", "url": "https:\/\/github.com\/Seldaek\/monolog.git"}
+        }
+    ],
+    "packages-dev": null
+}"#;
+    let p = parse(Format::ComposerLock, "composer.lock", text).unwrap();
+    assert_eq!(
+        rows(&p),
+        ["monolog/monolog 1.25.1 pkg:composer/monolog/monolog@1.25.1 4"]
+    );
 }

@@ -155,7 +155,7 @@ fn broken_files_are_reported_with_file_and_line_and_the_rest_is_scanned() {
     let errs = errors(&s);
     let expect = [
         "a/Cargo.lock:5: invalid TOML",
-        "b/package-lock.json:4: invalid YAML",
+        "b/package-lock.json:4: invalid JSON: EOF while parsing an object",
         "c/yarn.lock:6: expected an entry header ending in `:`",
         "c/yarn.lock:8: missing has no version",
         "d/pom.xml:4: invalid XML",

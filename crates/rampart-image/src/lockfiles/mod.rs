@@ -719,3 +719,79 @@ fn resolve_include(canonical_base: &Path, base: &Path, from: &str, target: &str)
     }
     Ok(rel_string(rel))
 }
+
+/// Parses a JSON lockfile with `serde_json` (keys in document order), reporting a syntax
+/// error with its line.
+pub(crate) fn from_json(ctx: &Ctx<'_>, text: &str) -> Result<serde_json::Value, LockfileError> {
+    serde_json::from_str(text).map_err(|e| {
+        let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the line is reported separately.
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        ctx.error(line, format!("invalid JSON: {message}"))
+    })
+}
+
+/// Finds the lines of JSON object members in document order, moving forward through the
+/// text only (so a whole file costs one pass): `find(key, opener)` looks for the next
+/// `"key"` followed by `:` and a value starting with `opener` (`{` for an object, or the
+/// quoted string a member's value must be).
+pub(crate) struct JsonLines<'a> {
+    text: &'a str,
+    pos: usize,
+    lines: Lines,
+    /// Whether this writer escapes `/` as `\/` (Composer does), learnt from the first
+    /// key with a `/` that is found.
+    escapes_slash: Option<bool>,
+}
+
+impl<'a> JsonLines<'a> {
+    pub fn new(text: &'a str) -> JsonLines<'a> {
+        JsonLines {
+            text,
+            pos: 0,
+            lines: Lines::new(text),
+            escapes_slash: None,
+        }
+    }
+
+    /// The line of the next member `key` whose value starts with `value_prefix`; `None`
+    /// (and no move) when there is none.
+    pub fn find(&mut self, key: &str, value_prefix: &str) -> Option<u32> {
+        let plain = serde_json::to_string(key).ok()?;
+        if !key.contains('/') {
+            return self.find_quoted(&plain, value_prefix);
+        }
+        let escaped = plain.replace('/', "\\/");
+        match self.escapes_slash {
+            Some(true) => self.find_quoted(&escaped, value_prefix),
+            Some(false) => self.find_quoted(&plain, value_prefix),
+            None => {
+                if let Some(line) = self.find_quoted(&plain, value_prefix) {
+                    self.escapes_slash = Some(false);
+                    Some(line)
+                } else {
+                    let line = self.find_quoted(&escaped, value_prefix)?;
+                    self.escapes_slash = Some(true);
+                    Some(line)
+                }
+            }
+        }
+    }
+
+    fn find_quoted(&mut self, needle: &str, value_prefix: &str) -> Option<u32> {
+        let mut from = self.pos;
+        loop {
+            let start = from + self.text.get(from..)?.find(needle)?;
+            let end = start + needle.len();
+            let after = self.text[end..].trim_start();
+            if let Some(value) = after.strip_prefix(':')
+                && value.trim_start().starts_with(value_prefix)
+            {
+                self.pos = end;
+                return Some(self.lines.line(start));
+            }
+            from = end;
+        }
+    }
+}

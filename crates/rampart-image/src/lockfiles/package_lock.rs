@@ -5,71 +5,75 @@
 //! `node_modules/`, or the entry's own `name` for an alias. Entries outside any
 //! `node_modules/` are workspace members (the project itself) and `link` entries point at
 //! them; both are left out. Version 1 (no `packages` map) is read from the nested
-//! `dependencies` tree. `dev`, `optional` and `devOptional` are kept on each package.
-//! Dependencies from git or from a URL are [`Skipped`](super::Skipped); `file:` and
-//! `link:` ones are local code and left out.
+//! `dependencies` tree, in document order. `dev`, `optional` and `devOptional` are kept on
+//! each package. Dependencies from git or from a URL are [`Skipped`](super::Skipped);
+//! `file:` and `link:` ones are local code and left out.
 
-use rampart_model::Node;
+use serde_json::Value;
 
-use super::{Ctx, LockfileError, load_tree, node_line, npm_purl};
+use super::{Ctx, JsonLines, LockfileError, from_json, npm_purl};
 
 pub(crate) fn parse(ctx: &mut Ctx<'_>, text: &str) -> Result<(), LockfileError> {
-    let root = load_tree(ctx, text)?;
-    if root.as_map().is_none() {
-        return Err(ctx.error(node_line(root.pos), "expected a JSON object"));
-    }
+    let root = from_json(ctx, text)?;
+    let Some(root) = root.as_object() else {
+        return Err(ctx.error(None, "expected a JSON object"));
+    };
+    let mut lines = JsonLines::new(text);
     if let Some(packages) = root.get("packages") {
-        if packages.as_map().is_none() {
-            return Err(ctx.error(node_line(packages.pos), "`packages` is not an object"));
-        }
-        for (key, entry) in packages.entries() {
-            let Some(at) = key.name.rfind("node_modules/") else {
+        let Some(packages) = packages.as_object() else {
+            return Err(ctx.error(lines.find("packages", ""), "`packages` is not an object"));
+        };
+        for (key, entry) in packages {
+            let Some(at) = key.rfind("node_modules/") else {
                 continue;
             };
+            let line = lines.find(key, "{");
             if flag(entry, "link") {
                 continue;
             }
-            let line = node_line(key.pos);
-            let name = entry
-                .get("name")
-                .and_then(Node::scalar_text)
-                .unwrap_or(&key.name[at + "node_modules/".len()..]);
-            let Some(version) = entry.get("version").and_then(Node::scalar_text) else {
-                ctx.entry_error(line, format!("{} has no version", key.name));
+            let name = str_of(entry, "name").unwrap_or(&key[at + "node_modules/".len()..]);
+            let Some(version) = str_of(entry, "version") else {
+                ctx.entry_error(line, format!("{key} has no version"));
                 continue;
             };
-            let resolved = entry.get("resolved").and_then(Node::scalar_text).unwrap_or("");
+            let resolved = str_of(entry, "resolved").unwrap_or("");
             add(ctx, name, version, resolved, entry, line);
         }
         return Ok(());
     }
-    // Version 1: nested `dependencies`.
-    let mut stack: Vec<&Node> = root.get("dependencies").into_iter().collect();
-    while let Some(deps) = stack.pop() {
-        // Entries are pushed in reverse so they come out in file order.
-        let mut nested = Vec::new();
-        for (key, entry) in deps.entries() {
-            let line = node_line(key.pos);
-            let Some(version) = entry.get("version").and_then(Node::scalar_text) else {
-                ctx.entry_error(line, format!("{} has no version", key.name));
-                continue;
-            };
-            let resolved = entry.get("resolved").and_then(Node::scalar_text).unwrap_or("");
-            add(ctx, &key.name, version, resolved, entry, line);
-            if let Some(d) = entry.get("dependencies") {
-                nested.push(d);
-            }
+    // Version 1: nested `dependencies`, depth first in document order.
+    let mut stack: Vec<serde_json::map::Iter<'_>> = Vec::new();
+    if let Some(deps) = root.get("dependencies").and_then(Value::as_object) {
+        stack.push(deps.iter());
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some((key, entry)) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let line = lines.find(key, "{");
+        let Some(version) = str_of(entry, "version") else {
+            ctx.entry_error(line, format!("{key} has no version"));
+            continue;
+        };
+        let resolved = str_of(entry, "resolved").unwrap_or("");
+        add(ctx, key, version, resolved, entry, line);
+        if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {
+            stack.push(nested.iter());
         }
-        stack.extend(nested.into_iter().rev());
     }
     Ok(())
 }
 
-fn flag(entry: &Node, key: &str) -> bool {
-    entry.get(key).and_then(Node::as_bool) == Some(true)
+fn str_of<'a>(entry: &'a Value, key: &str) -> Option<&'a str> {
+    entry.get(key).and_then(Value::as_str)
 }
 
-fn add(ctx: &mut Ctx<'_>, name: &str, version: &str, resolved: &str, entry: &Node, line: Option<u32>) {
+fn flag(entry: &Value, key: &str) -> bool {
+    entry.get(key).and_then(Value::as_bool) == Some(true)
+}
+
+fn add(ctx: &mut Ctx<'_>, name: &str, version: &str, resolved: &str, entry: &Value, line: Option<u32>) {
     // v1 aliases: `"version": "npm:real-name@1.2.3"`.
     let (name, version) = match version.strip_prefix("npm:").and_then(|v| split_at_version(v)) {
         Some((n, v)) => (n, v),
