@@ -570,3 +570,23 @@ fn composer_1_lockfiles_escape_slashes() {
         ["monolog/monolog 1.25.1 pkg:composer/monolog/monolog@1.25.1 4"]
     );
 }
+
+#[test]
+fn crlf_line_endings_give_the_same_packages_and_lines() {
+    for (format, rel) in [
+        (Format::YarnLock, "yarn-v1/yarn.lock"),
+        (Format::Requirements, "requirements/requirements-dev.txt"),
+        (Format::GemfileLock, "ruby/Gemfile.lock"),
+        (Format::GoMod, "go/go.mod"),
+        (Format::CargoLock, "cargo-v1/Cargo.lock"),
+        (Format::PnpmLock, "pnpm-v9/pnpm-lock.yaml"),
+        (Format::PackageLock, "npm-v3/package-lock.json"),
+        (Format::PomXml, "maven/pom.xml"),
+    ] {
+        let unix = parsed(format, rel);
+        let crlf_bytes = String::from_utf8(fixture(rel)).unwrap().replace('\n', "\r\n");
+        let crlf = parse(format, rel, crlf_bytes.as_bytes()).unwrap();
+        assert_eq!(rows(&crlf), rows(&unix), "{rel}");
+        assert_eq!(skipped(&crlf), skipped(&unix), "{rel}");
+    }
+}

@@ -302,3 +302,16 @@ fn the_scan_serializes_to_json() {
     assert_eq!(v["files"][0][1], "pom-xml");
     assert_eq!(v["skipped"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn symbolic_links_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    copy_fixture(&outside, "cargo-v4/Cargo.lock", "Cargo.lock");
+    let root = dir.path().join("repo");
+    copy_fixture(&root, "ruby/Gemfile.lock", "Gemfile.lock");
+    std::os::unix::fs::symlink(&outside, root.join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink(outside.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+    let s = scan(&root, &ScanOptions::default()).unwrap();
+    assert_eq!(files(&s), ["Gemfile.lock gemfile-lock"]);
+}
