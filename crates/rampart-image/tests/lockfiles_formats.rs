@@ -282,6 +282,24 @@ fn pnpm_v6_keeps_dev_flags_and_drops_peer_suffixes() {
 }
 
 #[test]
+fn pnpm_v9_works_out_dev_and_optional_from_importers_and_snapshots() {
+    let p = parsed(Format::PnpmLock, "pnpm-v9/pnpm-lock.yaml");
+    let flagged: Vec<String> = p
+        .packages
+        .iter()
+        .filter(|p| p.dev || p.optional)
+        .map(row)
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "is-number 7.0.0 pkg:npm/is-number@7.0.0 71 optional",
+            "ms 2.1.2 pkg:npm/ms@2.1.2 88 dev"
+        ]
+    );
+}
+
+#[test]
 fn pnpm_v5_keys() {
     let text = b"lockfileVersion: 5.4\n\npackages:\n\n  /@babel/code-frame/7.22.13:\n    resolution: {integrity: sha512-x}\n    dev: true\n\n  /react-dom/18.2.0_react@18.2.0:\n    resolution: {integrity: sha512-y}\n\n  /local/0.0.1:\n    resolution: {directory: ../local, type: directory}\n";
     let p = parse(Format::PnpmLock, "pnpm-lock.yaml", text).unwrap();
