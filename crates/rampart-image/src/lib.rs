@@ -9,15 +9,19 @@
 //! - [`layer`] and [`source`]: image references (archives, layouts, directories), layer
 //!   blobs (gzip, zstd, plain) checked against their digests, hostile entries skipped.
 //! - [`sbom`]: the inventory written as a table, Rampart's JSON, CycloneDX or SPDX.
+//! - [`lockfiles`]: the packages a source tree pins in its lockfiles and manifests, before
+//!   there is an image (`rampart deps`).
 //!
 //! Nothing here touches the network or the terminal, and nothing is ever written to disk:
 //! layers are streamed and only the files a cataloger wants are kept in memory.
+//! [`lockfiles::scan`] reads a source tree and never writes to it.
 
 pub mod catalog;
 pub mod catalogers;
 pub mod fs;
 pub mod inventory;
 pub mod layer;
+pub mod lockfiles;
 pub mod package;
 pub mod sbom;
 pub mod source;
