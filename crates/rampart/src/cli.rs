@@ -41,6 +41,9 @@ pub enum Command {
     /// the same checks, configuration and exceptions as `rampart scan`.
     #[command(after_long_help = ADMIT_HELP, disable_version_flag = true)]
     Admit(AdmitArgs),
+    /// Manage the local vulnerability database (OSV advisories): download, import, status.
+    #[command(after_long_help = crate::db::DB_HELP, disable_version_flag = true)]
+    Db(crate::db::DbArgs),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).

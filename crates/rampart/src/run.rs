@@ -30,6 +30,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Compliance(args) => crate::compliance::run(&args),
         Command::Node(args) => crate::node::run(&args),
         Command::Admit(args) => admit(&args),
+        Command::Db(args) => crate::db::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {
