@@ -5,6 +5,24 @@
 
 use std::cmp::Ordering;
 
+/// Derives `PartialEq`, `Eq` and `PartialOrd` from a type's `Ord`, so that versions that
+/// compare equal (`1.0` and `1.00` under some schemes) are also `==`.
+macro_rules! order_by_cmp {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == std::cmp::Ordering::Equal
+            }
+        }
+        impl Eq for $t {}
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+    };
+}
+
 pub mod apk;
 pub mod composer;
 pub mod dpkg;
@@ -33,7 +51,9 @@ pub enum Scheme {
     Go,
     /// Maven ComparableVersion.
     Maven,
+    /// RubyGems (`Gem::Version`).
     RubyGems,
+    /// NuGet (NuGet.Versioning).
     NuGet,
     /// Packagist (composer).
     Composer,
@@ -62,8 +82,21 @@ impl Scheme {
     }
 }
 
+/// Orders two runs of ASCII digits by their value, whatever their length (leading zeros
+/// do not count).
+pub(crate) fn cmp_decimal(a: &[u8], b: &[u8]) -> Ordering {
+    let a = strip_leading_zeros(a);
+    let b = strip_leading_zeros(b);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+pub(crate) fn strip_leading_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits.iter().position(|&c| c != b'0').unwrap_or(digits.len());
+    &digits[start..]
+}
+
 /// Orders two versions under a scheme. `None` when either is not a valid version of the
-/// scheme (callers must not guess an order then).
+/// scheme (callers must not guess an order then). Never panics, whatever the input.
 pub fn compare(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
     match scheme {
         Scheme::Dpkg => dpkg::compare(a, b),
