@@ -199,19 +199,26 @@ pub fn severities(record: &Record, affected: &Affected, ecosystem: &str) -> Vec<
     out
 }
 
-/// The severity a finding shows: a distribution's (or database's) own rating first (it
-/// rates the flaw as built and shipped there), else the highest CVSS base score (v4 and v3
-/// before v2), else unknown.
+/// The severity a finding shows: a distribution's own rating first (it rates the flaw as
+/// built and shipped there), else the highest CVSS base score (v4 and v3 before v2), else
+/// GitHub's rating (which is derived from CVSS anyway), else none.
 pub fn headline(all: &[Severity]) -> Option<&Severity> {
-    if let Some(rating) = all.iter().filter(|s| !s.is_cvss()).max_by_key(|s| s.level) {
-        return Some(rating);
+    let rating = |github: bool| {
+        all.iter()
+            .filter(move |s| !s.is_cvss() && (s.source == "GitHub") == github)
+            .max_by_key(|s| s.level)
+    };
+    if let Some(r) = rating(false) {
+        return Some(r);
     }
     let best = |pred: fn(&Severity) -> bool| {
         all.iter()
             .filter(|s| pred(s))
             .max_by(|a, b| a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)))
     };
-    best(|s| s.source != "CVSS_V2" && s.is_cvss()).or_else(|| best(|s| s.source == "CVSS_V2"))
+    best(|s| s.source != "CVSS_V2" && s.is_cvss())
+        .or_else(|| best(|s| s.source == "CVSS_V2"))
+        .or_else(|| rating(true))
 }
 
 #[cfg(test)]
