@@ -171,14 +171,17 @@ fn comparator(semver: bool, ecosystem: &str) -> Option<Scheme> {
 
 fn cmp_in(scheme: Scheme, a: &str, b: &str) -> Option<Ordering> {
     if scheme == Scheme::Semver {
-        let strip = |s: &str| {
-            s.strip_prefix('v')
-                .map(str::to_owned)
-                .unwrap_or_else(|| s.to_owned())
-        };
+        let strip = |s: &str| s.strip_prefix('v').unwrap_or(s).to_owned();
         return version::compare(scheme, &strip(a), &strip(b));
     }
     version::compare(scheme, a, b)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Introduced,
+    Fixed,
+    LastAffected,
 }
 
 /// The outcome of evaluating one range for a version.
@@ -210,12 +213,6 @@ pub fn range_affects(
             .any(|l| l.contains('*') || (valid(l) && cmp(v, l) == Some(Ordering::Less)))
     {
         return None;
-    }
-    #[derive(Clone, Copy, PartialEq)]
-    enum Kind {
-        Introduced,
-        Fixed,
-        LastAffected,
     }
     // (kind, version; None for introduced "0", which sorts before everything)
     let mut sorted: Vec<(Kind, Option<&str>)> = Vec::new();
@@ -459,18 +456,19 @@ fn highest_fixed(members: &[&Hit]) -> Option<String> {
     best.and_then(|b| b.fixed.clone())
 }
 
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
 /// Groups items whose id sets share an id, transitively. Each input is the list of ids
 /// of one record (its own id and its aliases); each output group lists input indices in
 /// order.
 pub fn group_by_alias(ids: &[Vec<&str>]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..ids.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for (i, list) in ids.iter().enumerate() {
         for id in list {

@@ -773,12 +773,13 @@ enum FileKind {
 }
 
 fn kind_of(name: &str) -> Option<FileKind> {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".json") {
+    let (_, ext) = name.rsplit_once('.')?;
+    let is = |e: &str| ext.eq_ignore_ascii_case(e);
+    if is("json") {
         Some(FileKind::Json)
-    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+    } else if is("yaml") || is("yml") {
         Some(FileKind::Yaml)
-    } else if lower.ends_with(".zip") {
+    } else if is("zip") {
         Some(FileKind::Zip)
     } else {
         None

@@ -300,7 +300,7 @@ fn update(dir: &Path, ecosystems: &[String], base: &str, timeout: Duration) -> R
     };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
-        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_recv_response(Some(Duration::from_mins(2)))
         .timeout_recv_body(Some(timeout))
         .build()
         .into();
