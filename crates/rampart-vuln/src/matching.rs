@@ -536,6 +536,8 @@ mod tests {
             .collect()
     }
 
+    /// `None`: not affected; `Some(fixed)`: affected, with the fix when there is one.
+    #[allow(clippy::option_option)]
     fn hit(events: &[Event], v: &str) -> Option<Option<String>> {
         range_affects(events, v, &num).map(|h| h.fixed)
     }
