@@ -553,6 +553,12 @@ impl Builder {
     /// Adds the records of a zip archive (OSV's `all.zip`). An archive that cannot be
     /// read as a whole (truncated, not a zip) is an error; a bad member is a problem.
     pub fn add_zip(&mut self, source: u32, path: &Path) -> Result<ImportStats, Error> {
+        self.add_zip_as(source, path, &path.display().to_string())
+    }
+
+    /// [`Builder::add_zip`], naming the archive `shown_as` in problems (the URL of a
+    /// downloaded archive rather than its temporary file).
+    pub fn add_zip_as(&mut self, source: u32, path: &Path, shown_as: &str) -> Result<ImportStats, Error> {
         let zip_err = |e: &dyn std::fmt::Display| Error::Zip {
             path: path.to_owned(),
             message: e.to_string(),
@@ -561,7 +567,7 @@ impl Builder {
         let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| zip_err(&e))?;
         let mut stats = ImportStats::default();
         let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-        let display = path.display().to_string();
+        let display = shown_as;
         for i in 0..archive.len() {
             let mut member = archive.by_index(i).map_err(|e| zip_err(&e))?;
             if !member.is_file() {

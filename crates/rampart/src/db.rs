@@ -93,10 +93,10 @@ pub enum DbCommand {
         #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
         timeout: u64,
     },
-    /// Show the sources, their record counts and age; warn when data is older than
-    /// --max-age.
+    /// Show the sources, their record counts and age; warn about sources at least
+    /// --max-age old.
     Status {
-        /// Age after which a source is stale: a number with s, m, h or d (`36h`, `7d`).
+        /// Age from which a source is stale: a number with s, m, h or d (`36h`, `7d`).
         #[arg(long, value_name = "AGE", default_value = "7d", value_parser = parse_age)]
         max_age: u64,
         #[arg(long, short = 'f', value_enum, default_value_t = StatusFormat::Text)]
@@ -327,7 +327,7 @@ fn update(dir: &Path, ecosystems: &[String], base: &str, timeout: Duration) -> R
     for (eco, url, dest, bytes) in &fetched {
         let source = builder.add_source(eco, SourceKind::Download, url, t);
         let stats = builder
-            .add_zip(source, dest)
+            .add_zip_as(source, dest, url)
             .with_context(|| format!("the archive from {url} is unusable; the database was not changed"))?;
         warn_problems(&stats.problems);
         let _ = writeln!(
@@ -391,7 +391,7 @@ fn status(dir: &Path, max_age: u64, format: StatusFormat) -> Result<u8> {
     let stale: Vec<&SourceInfo> = meta
         .sources
         .iter()
-        .filter(|s| t.saturating_sub(s.updated) > max_age)
+        .filter(|s| t.saturating_sub(s.updated) >= max_age)
         .collect();
     match format {
         StatusFormat::Json => {
@@ -401,7 +401,7 @@ fn status(dir: &Path, max_age: u64, format: StatusFormat) -> Result<u8> {
                 .map(|s| {
                     let mut v = serde_json::to_value(s).unwrap_or_default();
                     v["age_seconds"] = t.saturating_sub(s.updated).into();
-                    v["stale"] = (t.saturating_sub(s.updated) > max_age).into();
+                    v["stale"] = (t.saturating_sub(s.updated) >= max_age).into();
                     v
                 })
                 .collect();
@@ -462,7 +462,7 @@ fn status(dir: &Path, max_age: u64, format: StatusFormat) -> Result<u8> {
     for s in stale {
         let _ = writeln!(
             err,
-            "warning: source {} was updated {} ago, more than the allowed {}; run `rampart db update` (or import it again)",
+            "warning: source {} was updated {} ago (--max-age {}); run `rampart db update` (or import it again)",
             s.name,
             format_age(t.saturating_sub(s.updated)),
             format_age(max_age)

@@ -7,6 +7,7 @@ mod admit;
 mod cli;
 mod compliance;
 mod compliance_browser;
+mod db;
 mod inputs;
 mod node;
 mod policy;
