@@ -70,7 +70,9 @@ fn main() {
     for _ in 0..7 {
         let t = Instant::now();
         let db = Database::open(std::path::Path::new(&dir)).expect("database opens");
-        findings = match_packages(&db, &packages, Some(&distro)).expect("match").len();
+        findings = match_packages(&db, &packages, Some(&distro))
+            .expect("match")
+            .len();
         times.push(t.elapsed());
     }
     times.sort();

@@ -602,21 +602,25 @@ impl Builder {
     }
 
     fn take(&mut self, source: u32, parsed: Vec<(Vec<Record>, Vec<Problem>)>, stats: &mut ImportStats) {
-        for (records, problems) in parsed {
-            stats.problems.extend(problems);
-            for r in records {
+        let (mut records, mut withdrawn, mut problems) = (0, 0, 0);
+        for (recs, probs) in parsed {
+            problems += probs.len();
+            stats.problems.extend(probs);
+            for r in recs {
                 if r.withdrawn.is_some() {
-                    stats.withdrawn += 1;
+                    withdrawn += 1;
                 } else {
-                    stats.records += 1;
+                    records += 1;
                     self.add_record(source, r);
                 }
             }
         }
+        stats.records += records;
+        stats.withdrawn += withdrawn;
         if let Some(s) = self.sources.get_mut(source as usize) {
-            s.records = stats.records;
-            s.withdrawn = stats.withdrawn;
-            s.problems = stats.problems.len();
+            s.records += records;
+            s.withdrawn += withdrawn;
+            s.problems += problems;
         }
     }
 

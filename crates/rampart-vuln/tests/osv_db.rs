@@ -475,3 +475,32 @@ fn a_thousand_packages_match() {
         );
     }
 }
+
+#[test]
+fn source_counts_add_up_over_nested_archives_and_several_paths() {
+    // A directory holding records and a zip: the source counts both.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(
+        fixtures().join("npm/GHSA-35jh-r3h4-6jhm.json"),
+        input.join("a.json"),
+    )
+    .unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(input.join("more.zip")).unwrap());
+    w.start_file("x/ALPINE.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(
+        &mut w,
+        &std::fs::read(fixtures().join("alpine/ALPINE-CVE-2024-5535.json")).unwrap(),
+    )
+    .unwrap();
+    w.finish().unwrap();
+    let mut b = Builder::new();
+    let s = b.add_source("in", SourceKind::Import, "in", 0);
+    let stats = b.add_path(s, &input).unwrap();
+    assert_eq!((stats.files, stats.records), (2, 2));
+    b.add_path(s, &fixtures().join("bad")).unwrap();
+    let info = &b.sources()[0];
+    assert_eq!((info.records, info.withdrawn, info.problems), (2, 0, 2));
+}
