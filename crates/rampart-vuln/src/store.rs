@@ -415,6 +415,10 @@ pub struct Builder {
     advisories: HashMap<String, Pending>,
 }
 
+/// The largest archive member read: OSV records are kilobytes, the largest known ones a
+/// few megabytes; more is a broken or hostile archive.
+const MAX_RECORD_BYTES: u64 = 64 << 20;
+
 /// Files per batch when reading archives (bounds memory on very large archives).
 const BATCH: usize = 4096;
 
@@ -579,9 +583,22 @@ impl Builder {
                 continue;
             }
             let mut bytes = Vec::with_capacity(usize::try_from(member.size()).unwrap_or(0).min(1 << 24));
-            member
+            (&mut member)
+                .take(MAX_RECORD_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| zip_err(&format!("{member_name}: {e}")))?;
+            if bytes.len() as u64 > MAX_RECORD_BYTES {
+                stats.files += 1;
+                stats.problems.push(Problem {
+                    file: name,
+                    line: None,
+                    message: format!("larger than {MAX_RECORD_BYTES} bytes unpacked; skipped"),
+                });
+                if let Some(s) = self.sources.get_mut(source as usize) {
+                    s.problems += 1;
+                }
+                continue;
+            }
             batch.push((name, bytes));
             if batch.len() == BATCH {
                 self.parse_batch(source, &mut batch, &mut stats);
