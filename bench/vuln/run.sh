@@ -20,8 +20,14 @@ runs=${RUNS:-3}
 packages=${PACKAGES:-1000}
 target=${CARGO_TARGET_DIR:-"$repo/target"}
 rampart="$target/release/rampart"
-data="$repo/../shared/vulndata"
-[[ -d $data ]] || { echo "shared/vulndata not found beside the repository" >&2; exit 1; }
+# shared/vulndata beside the repository, or beside a directory above it.
+data=
+dir=$repo
+while [[ $dir != / ]]; do
+  if [[ -d $dir/../shared/vulndata ]]; then data=$(cd "$dir/../shared/vulndata" && pwd); break; fi
+  dir=$(dirname "$dir")
+done
+[[ -n $data ]] || { echo "shared/vulndata not found beside the repository" >&2; exit 1; }
 out="$repo/bench/out/vuln"
 mkdir -p "$out"
 work=$(mktemp -d)

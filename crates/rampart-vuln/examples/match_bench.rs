@@ -9,6 +9,10 @@ use rampart_image::package::SourcePackage;
 use rampart_image::{Distro, Package, PackageType};
 use rampart_vuln::{Database, match_packages};
 
+/// The allocator of the `rampart` binary, so the timing is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("usage: match_bench DB_DIR [PACKAGES]");

@@ -282,6 +282,20 @@ pub fn entry_affects(entry: &AffectedEntry, v: &str) -> Option<RangeHit> {
     })
 }
 
+/// Whether a listed version `w` is already inside one of the ranges, under the same
+/// ordering the list is compared with: such versions can leave the list without changing
+/// what the entry matches (a version equal to `w` lies in the same ranges). osv.dev lists
+/// every version of an `ECOSYSTEM` range, so this empties most lists.
+pub fn listed_version_is_redundant(ranges: &[StoredRange], ecosystem: &str, w: &str) -> bool {
+    let Some(eco_scheme) = Scheme::for_ecosystem(ecosystem) else {
+        return false;
+    };
+    ranges.iter().any(|r| {
+        comparator(r.semver, ecosystem) == Some(eco_scheme)
+            && range_affects(&r.events, w, &|a, b| cmp_in(eco_scheme, a, b)).is_some()
+    })
+}
+
 /// The smallest `fixed` of any range above `v` (for a version matched by the list).
 fn fixed_above(ranges: &[StoredRange], ecosystem: &str, v: &str) -> Option<String> {
     let mut best: Option<(Scheme, &str)> = None;

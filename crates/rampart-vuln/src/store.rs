@@ -144,8 +144,10 @@ pub struct AffectedEntry {
     /// Index of the advisory in the advisory table.
     #[serde(rename = "adv")]
     pub advisory: u32,
+    /// The ecosystem and name of the key it is stored under (not repeated in the blob).
+    #[serde(skip)]
     pub ecosystem: String,
-    /// The name as the record writes it.
+    #[serde(skip)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<StoredRange>,
@@ -308,25 +310,44 @@ impl Database {
         &self.keys[ko as usize..ko as usize + kl as usize]
     }
 
-    fn blob(&self, off: u64, len: u32) -> Result<Vec<u8>, Error> {
+    /// Decodes the blob at `off`, read into a per-thread buffer (no allocation, no zeroing
+    /// per read once the buffer has grown).
+    fn decode_blob<T: for<'de> Deserialize<'de>>(&self, off: u64, len: u32) -> Result<T, Error> {
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         if off.checked_add(u64::from(len)).is_none_or(|e| e > self.blobs_len) {
             return Err(Error::Corrupt {
                 path: self.path.clone(),
                 message: "a record lies outside the blob section".to_owned(),
             });
         }
-        let mut buf = vec![0u8; len as usize];
-        self.file
-            .read_exact_at(&mut buf, self.blobs_off + off)
-            .map_err(io(&self.path))?;
-        Ok(buf)
+        BUF.with_borrow_mut(|buf| {
+            if buf.len() < len as usize {
+                buf.resize(len as usize, 0);
+            }
+            let bytes = &mut buf[..len as usize];
+            self.file
+                .read_exact_at(bytes, self.blobs_off + off)
+                .map_err(io(&self.path))?;
+            serde_json::from_slice(bytes).map_err(|e| Error::Corrupt {
+                path: self.path.clone(),
+                message: format!("a stored record does not decode: {e}"),
+            })
+        })
     }
 
-    fn decode<T: for<'de> Deserialize<'de>>(&self, bytes: &[u8]) -> Result<T, Error> {
-        serde_json::from_slice(bytes).map_err(|e| Error::Corrupt {
-            path: self.path.clone(),
-            message: format!("a stored record does not decode: {e}"),
-        })
+    /// The entries of key `i`, with their ecosystem and name filled in from the key.
+    fn entries_at(&self, i: usize) -> Result<Vec<AffectedEntry>, Error> {
+        let (_, _, off, len) = self.key_entry(i);
+        let mut entries: Vec<AffectedEntry> = self.decode_blob(off, len)?;
+        let key = String::from_utf8_lossy(self.key_bytes(i));
+        let (eco, name) = key.split_once('\0').unwrap_or((&key, ""));
+        for e in &mut entries {
+            eco.clone_into(&mut e.ecosystem);
+            name.clone_into(&mut e.name);
+        }
+        Ok(entries)
     }
 
     /// The affected entries stored for a package of an ecosystem (the exact ecosystem
@@ -339,10 +360,7 @@ impl Database {
             match self.key_bytes(mid).cmp(&k[..]) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let (_, _, off, len) = self.key_entry(mid);
-                    return self.decode(&self.blob(off, len)?);
-                }
+                std::cmp::Ordering::Equal => return self.entries_at(mid),
             }
         }
         Ok(Vec::new())
@@ -362,7 +380,7 @@ impl Database {
             });
         }
         let b = &self.adv_table[i * 12..i * 12 + 12];
-        self.decode(&self.blob(le_u64(b, 0), le_u32(b, 8))?)
+        self.decode_blob(le_u64(b, 0), le_u32(b, 8))
     }
 
     /// Every (ecosystem, name) key, in stored order.
@@ -442,8 +460,7 @@ impl Builder {
         }
         let mut by_index: HashMap<u32, Pending> = HashMap::new();
         for i in 0..db.key_count() {
-            let (_, _, off, len) = db.key_entry(i);
-            let entries: Vec<AffectedEntry> = db.decode(&db.blob(off, len)?)?;
+            let entries = db.entries_at(i)?;
             for e in entries {
                 let idx = e.advisory;
                 if let std::collections::hash_map::Entry::Vacant(v) = by_index.entry(idx) {
@@ -666,13 +683,19 @@ impl Builder {
                     semver: rg.kind == "SEMVER",
                     events: rg.events.clone(),
                 })
+                .collect::<Vec<_>>();
+            let versions = a
+                .versions
+                .iter()
+                .filter(|w| !crate::matching::listed_version_is_redundant(&ranges, &pkg.ecosystem, w))
+                .cloned()
                 .collect();
             affected.push(AffectedEntry {
                 advisory: 0,
                 ecosystem: pkg.ecosystem.clone(),
                 name: pkg.name.clone(),
                 ranges,
-                versions: a.versions.clone(),
+                versions,
                 severity: severity::severities(&r, a, &pkg.ecosystem),
             });
         }
@@ -841,6 +864,31 @@ mod tests {
         assert_eq!(normalize_name("PyPI", "zope.interface"), "zope-interface");
         assert_eq!(normalize_name("PyPI", "A-_-b"), "a-b");
         assert_eq!(normalize_name("npm", "Some_Pkg"), "Some_Pkg");
+    }
+
+    #[test]
+    fn listed_versions_inside_the_ranges_are_dropped_the_others_kept() {
+        let record: Record = serde_json::from_str(
+            r#"{"id": "PYSEC-0", "affected": [{"package": {"ecosystem": "PyPI", "name": "Some_Pkg"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]},
+                           {"type": "GIT", "repo": "r", "events": [{"introduced": "0"}, {"fixed": "abc"}]}],
+                "versions": ["0.5", "0.9", "1.0", "1.1rc1"]}]}"#,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Builder::new();
+        let s = b.add_source("t", SourceKind::Import, "t", 0);
+        b.add_record(s, record);
+        b.write(dir.path(), 0).unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        let entries = db.lookup("PyPI", "some.pkg").unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].versions, ["1.0", "1.1rc1"]);
+        assert_eq!(entries[0].ranges.len(), 1, "the GIT range is not stored");
+        assert_eq!((entries[0].ecosystem.as_str(), entries[0].name.as_str()), ("PyPI", "some-pkg"));
+        let hits = |v: &str| crate::matching::entry_affects(&entries[0], v).is_some();
+        assert!(hits("0.9") && hits("1.0") && hits("1.1rc1") && hits("1.0.0"));
+        assert!(!hits("1.1"));
     }
 
     #[test]
