@@ -40,9 +40,10 @@ fn main() {
         i += 1;
         let names = &per_kind[k];
         if names.is_empty() {
-            if per_kind.iter().all(Vec::is_empty) {
-                panic!("the database has none of the benchmark's ecosystems");
-            }
+            assert!(
+                !per_kind.iter().all(Vec::is_empty),
+                "the database has none of the benchmark's ecosystems"
+            );
             continue;
         }
         let (_, kind, version) = kinds[k];

@@ -885,7 +885,10 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].versions, ["1.0", "1.1rc1"]);
         assert_eq!(entries[0].ranges.len(), 1, "the GIT range is not stored");
-        assert_eq!((entries[0].ecosystem.as_str(), entries[0].name.as_str()), ("PyPI", "some-pkg"));
+        assert_eq!(
+            (entries[0].ecosystem.as_str(), entries[0].name.as_str()),
+            ("PyPI", "some-pkg")
+        );
         let hits = |v: &str| crate::matching::entry_affects(&entries[0], v).is_some();
         assert!(hits("0.9") && hits("1.0") && hits("1.1rc1") && hits("1.0.0"));
         assert!(!hits("1.1"));
