@@ -895,6 +895,31 @@ mod tests {
     }
 
     #[test]
+    fn one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock(dir.path()).unwrap();
+        assert!(matches!(lock(dir.path()), Err(Error::Locked(_))));
+        drop(held);
+        assert!(lock(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(Database::open(dir.path()), Err(Error::Missing(_))));
+        std::fs::write(dir.path().join(FILE_NAME), b"RMPOSVDB\x01\0\0\0short").unwrap();
+        let e = Database::open(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("osv.db") && e.contains("not a usable vulnerability database"),
+            "{e}"
+        );
+        let mut bytes = Builder::new().to_bytes(0);
+        bytes[16] = 0xff; // the metadata offset now points past the end
+        std::fs::write(dir.path().join(FILE_NAME), &bytes).unwrap();
+        assert!(matches!(Database::open(dir.path()), Err(Error::Corrupt { .. })));
+    }
+
+    #[test]
     fn first_sentence_of_details() {
         assert_eq!(first_sentence("Foo is bad. Really bad."), "Foo is bad.");
         assert_eq!(first_sentence("\nline one\nline two"), "line one");
