@@ -14,7 +14,10 @@ use rampart_vuln::{Finding, match_packages};
 /// `shared/vulndata` beside the repository (or beside a directory above it, for
 /// checkouts kept in a subdirectory).
 fn vulndata() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root");
     root.ancestors()
         .map(|a| a.join("../shared/vulndata"))
         .find(|p| p.is_dir())
