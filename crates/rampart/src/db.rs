@@ -191,6 +191,23 @@ fn start(dir: &Path, fresh: bool, replaced: &dyn Fn(&SourceInfo) -> bool) -> Res
     }
 }
 
+/// Removes what a killed import or update left behind (downloads, unfinished database
+/// files). Called with the lock held, so nothing else is writing them.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if (name.starts_with(".download-") && name.ends_with(".zip"))
+            || (name.starts_with(&format!(".{}.", store::FILE_NAME)) && name.ends_with(".tmp"))
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 fn warn_problems(problems: &[rampart_vuln::osv::Problem]) {
     let mut err = std::io::stderr().lock();
     for p in problems {
@@ -200,6 +217,7 @@ fn warn_problems(problems: &[rampart_vuln::osv::Problem]) {
 
 fn import(dir: &Path, paths: &[PathBuf], replace: bool) -> Result<u8> {
     let _lock = store::lock(dir)?;
+    remove_leftovers(dir);
     let mut names = Vec::new();
     for p in paths {
         if !p.exists() {
@@ -277,6 +295,7 @@ fn download(agent: &ureq::Agent, url: &str, dest: &Path) -> Result<u64> {
 
 fn update(dir: &Path, ecosystems: &[String], base: &str, timeout: Duration) -> Result<u8> {
     let _lock = store::lock(dir)?;
+    remove_leftovers(dir);
     let previous = match Database::open(dir) {
         Ok(db) => Some(db.metadata().clone()),
         Err(_) => None,

@@ -66,7 +66,52 @@ enum Reply {
     Ok(Vec<u8>),
     /// Announces the full length, sends half, closes the connection.
     Drop(Vec<u8>),
+    /// Announces the full length, sends half, then waits (for the client to be killed).
+    Stall(Vec<u8>),
     NotFound,
+}
+
+fn serve(mut stream: std::net::TcpStream, routes: &Mutex<HashMap<String, Reply>>, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("").to_owned();
+    log.lock().unwrap().push(path.clone());
+    let reply = routes
+        .lock()
+        .unwrap()
+        .get(&path)
+        .cloned()
+        .unwrap_or(Reply::NotFound);
+    let head = |len: usize| format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n");
+    let _ = match reply {
+        Reply::Ok(body) => stream
+            .write_all(head(body.len()).as_bytes())
+            .and_then(|()| stream.write_all(&body)),
+        Reply::Drop(body) => stream
+            .write_all(head(body.len()).as_bytes())
+            .and_then(|()| stream.write_all(&body[..body.len() / 2])),
+        Reply::Stall(body) => {
+            let sent = stream
+                .write_all(head(body.len()).as_bytes())
+                .and_then(|()| stream.write_all(&body[..body.len() / 2]))
+                .and_then(|()| stream.flush());
+            std::thread::sleep(std::time::Duration::from_secs(20));
+            sent
+        }
+        Reply::NotFound => {
+            stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        }
+    };
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
 /// A plain HTTP/1.1 server on loopback: answers each GET from a route table the test
@@ -86,45 +131,9 @@ impl Server {
         let (r, l) = (routes.clone(), log.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut first = String::new();
-                if reader.read_line(&mut first).is_err() {
-                    continue;
-                }
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                let path = first.split_whitespace().nth(1).unwrap_or("").to_owned();
-                l.lock().unwrap().push(path.clone());
-                let reply = r.lock().unwrap().get(&path).cloned().unwrap_or(Reply::NotFound);
-                let _ = match reply {
-                    Reply::Ok(body) => stream
-                        .write_all(
-                            format!(
-                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                body.len()
-                            )
-                            .as_bytes(),
-                        )
-                        .and_then(|()| stream.write_all(&body)),
-                    Reply::Drop(body) => stream
-                        .write_all(
-                            format!(
-                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                body.len()
-                            )
-                            .as_bytes(),
-                        )
-                        .and_then(|()| stream.write_all(&body[..body.len() / 2])),
-                    Reply::NotFound => stream.write_all(
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                    ),
-                };
-                let _ = stream.shutdown(std::net::Shutdown::Both);
+                let Ok(stream) = stream else { continue };
+                let (r, l) = (r.clone(), l.clone());
+                std::thread::spawn(move || serve(stream, &r, &l));
             }
         });
         Server { base, routes, log }
@@ -457,5 +466,72 @@ fn failed_updates_leave_the_previous_database_intact() {
     let s = status_json(&dir);
     assert_eq!(s["advisories"], 2);
     assert_eq!(source(&s, "npm")["problems"], 1);
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+}
+
+#[test]
+fn a_killed_update_leaves_the_database_usable_and_the_next_run_cleans_up() {
+    let server = Server::start();
+    let good = zip_of(&[("GHSA-1.json", &record("GHSA-1", "npm", "left-pad", "1.3.0"))]);
+    server.set("/npm/all.zip", Reply::Ok(good.clone()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    assert!(
+        db(&dir, &["update", "--base-url", &server.base, "-e", "npm"])
+            .status
+            .success()
+    );
+    let before = std::fs::read(dir.join("osv.db")).unwrap();
+
+    // A big archive that arrives half-way and then stalls; the update is killed meanwhile.
+    let big: Vec<(String, String)> = (0..2000)
+        .map(|i| {
+            (
+                format!("GHSA-{i}.json"),
+                record(&format!("GHSA-{i}"), "npm", &format!("p{i}"), "1.0"),
+            )
+        })
+        .collect();
+    let members: Vec<(&str, &str)> = big.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    server.set("/npm/all.zip", Reply::Stall(zip_of(&members)));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .env_remove("RAMPART_DB")
+        .args([
+            "db",
+            "--db",
+            dir.to_str().unwrap(),
+            "update",
+            "--base-url",
+            &server.base,
+            "-e",
+            "npm",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while leftovers(&dir).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the download never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !leftovers(&dir).is_empty(),
+        "the killed run leaves its partial download"
+    );
+    assert_eq!(std::fs::read(dir.join("osv.db")).unwrap(), before);
+    assert_eq!(
+        status_json(&dir)["advisories"],
+        1,
+        "the previous database still works"
+    );
+
+    // The next run (lock free again: it died with the process) removes the leftovers.
+    server.set("/npm/all.zip", Reply::Ok(good));
+    let o = db(&dir, &["update", "--base-url", &server.base, "-e", "npm"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
