@@ -242,7 +242,7 @@ impl Database {
         let format = le_u32(&header, 8);
         if format != FORMAT {
             return Err(corrupt(&format!(
-                "format {format}, this version of rampart reads format {FORMAT}; run `rampart db update` or `rampart db import --replace`"
+                "format {format}, this version of rampart reads format {FORMAT}; `rampart db update` or `rampart db import` builds a new one"
             )));
         }
         let section = |i: usize| (le_u64(&header, 16 + i * 16), le_u64(&header, 24 + i * 16));

@@ -180,13 +180,16 @@ fn start(dir: &Path, fresh: bool, replaced: &dyn Fn(&SourceInfo) -> bool) -> Res
         return Ok(Builder::new());
     }
     match Database::open(dir) {
-        Ok(db) => Builder::from_database(&db, replaced).with_context(|| {
-            format!("cannot read the current database in {}", dir.display())
-        }),
+        Ok(db) => Builder::from_database(&db, replaced)
+            .with_context(|| format!("cannot read the current database in {}", dir.display())),
         Err(store::Error::Missing(_)) => Ok(Builder::new()),
-        Err(e @ store::Error::Corrupt { .. }) => Err(anyhow::Error::new(e).context(
-            "the current database cannot be read; `rampart db import --replace` or a new `rampart db update` rebuilds it",
-        )),
+        Err(e @ store::Error::Corrupt { .. }) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: {e}; building a new database from these sources only"
+            );
+            Ok(Builder::new())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -535,3 +535,22 @@ fn a_killed_update_leaves_the_database_usable_and_the_next_run_cleans_up() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
+
+#[test]
+fn a_damaged_database_is_replaced_by_the_next_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("db");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("osv.db"), b"not a database").unwrap();
+    let o = db(&dir, &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a usable vulnerability database"),
+        "{}",
+        stderr(&o)
+    );
+    let o = db(&dir, &["import", fixtures("npm").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("building a new database"), "{}", stderr(&o));
+    assert_eq!(status_json(&dir)["advisories"], 2);
+}
