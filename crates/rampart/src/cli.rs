@@ -44,6 +44,9 @@ pub enum Command {
     /// Container images: inventory every OS and language package, write SBOMs.
     #[command(disable_version_flag = true)]
     Image(crate::image::ImageArgs),
+    /// Manage the local vulnerability database (OSV advisories): download, import, status.
+    #[command(after_long_help = crate::db::DB_HELP, disable_version_flag = true)]
+    Db(crate::db::DbArgs),
     /// Describe one check: what it finds, why it matters, how to fix it.
     Explain {
         /// Check id (or a former id).

@@ -4,6 +4,7 @@
 mod catalog;
 mod cli;
 mod compliance;
+mod db;
 mod image;
 mod node;
 mod pss;

@@ -31,6 +31,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Node(args) => crate::node::run(&args),
         Command::Admit(args) => admit(&args),
         Command::Image(args) => crate::image::run(&args),
+        Command::Db(args) => crate::db::run(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {

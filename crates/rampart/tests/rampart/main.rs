@@ -7,6 +7,7 @@ mod admit;
 mod cli;
 mod compliance;
 mod compliance_browser;
+mod db;
 mod image;
 mod inputs;
 mod node;
