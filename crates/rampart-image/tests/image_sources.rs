@@ -510,3 +510,49 @@ fn a_directory_is_read_without_following_links_out_of_it() {
     let inv = inventory(&format!("dir:{}", root.display())).unwrap();
     assert_eq!(found(&inv), pairs(&[("/pkgs/a", "1")]));
 }
+
+#[test]
+fn a_python_package_installed_by_dpkg_is_reported_once_as_the_debian_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let put = |path: &str, text: &str| {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+    put(
+        "var/lib/dpkg/status",
+        "Package: python3-six\nStatus: install ok installed\nArchitecture: all\nSource: six\nVersion: 1.16.0-4\n\n",
+    );
+    let dist_info = "/usr/lib/python3/dist-packages/six-1.16.0.dist-info";
+    put(
+        "var/lib/dpkg/info/python3-six.list",
+        &format!("/.\n/usr\n/usr/lib/python3/dist-packages\n{dist_info}\n{dist_info}/METADATA\n"),
+    );
+    put(
+        &format!("{}/METADATA", &dist_info[1..]),
+        "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n",
+    );
+    // Installed by pip, not by dpkg: reported.
+    put(
+        "usr/local/lib/python3.11/dist-packages/idna-3.7.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: idna\nVersion: 3.7\n",
+    );
+    let inv = rampart_image::inventory_dir(root).unwrap();
+    let found: Vec<(&str, &str)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.purl.as_str(), p.cataloger))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "pkg:deb/debian/python3-six@1.16.0-4?arch=all&distro=debian-12",
+                "dpkg"
+            ),
+            ("pkg:pypi/idna@3.7", "python"),
+        ]
+    );
+}
