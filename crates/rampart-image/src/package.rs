@@ -130,6 +130,25 @@ pub struct Distro {
     pub osv_ecosystem: Option<String>,
 }
 
+/// PEP 503 normalisation of a Python package name, which PyPI, the pypi purl type and
+/// OSV's PyPI records use: lower case, and every run of `-`, `_` and `.` becomes one `-`.
+pub fn pep503_normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 /// Percent-encodes a purl component (name, version, qualifier value) as the purl
 /// specification asks: everything but unreserved characters.
 pub fn purl_encode(s: &str) -> String {

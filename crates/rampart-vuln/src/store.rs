@@ -161,23 +161,11 @@ pub struct AffectedEntry {
 /// says (lower case, runs of `-`, `_`, `.` become one `-`); other names are exact.
 pub fn normalize_name(ecosystem: &str, name: &str) -> String {
     let base = ecosystem.split(':').next().unwrap_or(ecosystem);
-    if base != "PyPI" {
-        return name.to_owned();
+    if base == "PyPI" {
+        rampart_image::package::pep503_normalize(name)
+    } else {
+        name.to_owned()
     }
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 fn key(ecosystem: &str, name: &str) -> Vec<u8> {

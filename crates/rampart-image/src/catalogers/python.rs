@@ -37,24 +37,8 @@ pub fn parse_headers(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// PEP 503 normalisation, which the pypi purl type asks for: lower case, and every run of
-/// `-`, `_` and `.` becomes one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+/// PEP 503 normalisation, which the pypi purl type asks for.
+pub use crate::package::pep503_normalize as normalize_name;
 
 /// The licence of a metadata header block, as described in the module documentation.
 pub fn license(headers: &[(String, String)]) -> Vec<String> {

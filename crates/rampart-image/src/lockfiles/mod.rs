@@ -427,23 +427,7 @@ pub(crate) fn npm_purl(name: &str, version: &str) -> String {
     }
 }
 
-/// PEP 503 normalisation: lower case, runs of `-`, `_` and `.` become one `-`.
-pub fn pep503_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+pub use crate::package::pep503_normalize;
 
 /// The PyPI purl: the PEP 503 normalised name.
 pub(crate) fn pypi_purl(name: &str, version: &str) -> String {
