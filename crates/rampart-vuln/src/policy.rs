@@ -245,15 +245,15 @@ fn has_digest(image: &ImageRef, digest: &str) -> bool {
     image.digests.iter().any(|d| d.eq_ignore_ascii_case(digest))
 }
 
-/// The repository of a reference without registry, tag or digest: `library/nginx`.
-fn repository_name(reference: &str) -> String {
+/// A reference's repository with its registry (`docker.io/library/nginx`) and its tag
+/// (`None` when it has only a digest).
+fn split_reference(reference: &str) -> (String, Option<String>) {
     let n = normalize_reference(reference);
-    let n = n.split('@').next().unwrap_or(&n);
-    let n = match n.rfind(':') {
-        Some(c) if c > n.rfind('/').unwrap_or(0) => &n[..c],
-        _ => n,
-    };
-    n.split_once('/').map_or(n, |(_, r)| r).to_string()
+    let n = n.split_once('@').map_or(n.as_str(), |(n, _)| n);
+    match n.rfind(':') {
+        Some(c) if c > n.rfind('/').unwrap_or(0) => (n[..c].to_string(), Some(n[c + 1..].to_string())),
+        _ => (n.to_string(), None),
+    }
 }
 
 /// Whether a VEX identifier names the scanned image: a `pkg:oci` purl (by digest, or by
@@ -265,13 +265,28 @@ fn names_image(id: &str, image: &ImageRef) -> bool {
         if p.kind != "oci" {
             return false;
         }
-        return match &p.version {
-            Some(digest) => has_digest(image, digest),
-            None => repository_name(&image.reference)
+        let qualifier = |k: &str| {
+            p.qualifiers
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let (repository, tag) = split_reference(&image.reference);
+        let repository_ok = qualifier("repository_url")
+            .is_none_or(|r| split_reference(r).0.eq_ignore_ascii_case(&repository));
+        let tag_ok = qualifier("tag").is_none_or(|t| tag.as_deref() == Some(t));
+        let by_name = || {
+            repository
                 .rsplit('/')
                 .next()
-                .is_some_and(|last| last.eq_ignore_ascii_case(&p.name)),
+                .is_some_and(|last| last.eq_ignore_ascii_case(&p.name))
         };
+        return repository_ok
+            && tag_ok
+            && match &p.version {
+                Some(digest) => has_digest(image, digest),
+                None => by_name(),
+            };
     }
     if id.starts_with("sha256:") || id.starts_with("sha512:") {
         return has_digest(image, id);
@@ -589,6 +604,19 @@ mod tests {
         assert!(!names_image("pkg:oci/api@sha256%3Acccc", &img));
         assert!(names_image("pkg:oci/api", &img));
         assert!(!names_image("pkg:oci/web", &img));
+        assert!(names_image(
+            "pkg:oci/api?tag=2.4&repository_url=registry.example%2Fshop%2Fapi",
+            &img
+        ));
+        assert!(!names_image("pkg:oci/api?tag=2.5", &img));
+        assert!(!names_image(
+            "pkg:oci/api?repository_url=mirror.example/shop/api",
+            &img
+        ));
+        assert!(!names_image(
+            "pkg:oci/api@sha256%3Aaaaa?repository_url=mirror.example/shop/api",
+            &img
+        ));
         assert!(names_image("registry.example/shop/api@sha256:aaaa", &img));
         assert!(names_image("sha256:aaaa", &img));
         assert!(names_image("registry.example/shop/api:2.4", &img));
