@@ -15,6 +15,7 @@
 
 use rampart_config::{Date, VulnException};
 use rampart_image::Package;
+use serde::Serialize;
 
 use crate::matching::Finding;
 use crate::vex::{Component, Document, Product, Statement};
@@ -27,8 +28,9 @@ pub struct ImageRef {
     pub digests: Vec<String>,
 }
 
-/// What suppressed a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What suppressed a finding; serialised as `exception` or `vex`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SuppressedBy {
     /// A `vulnerability-exceptions` entry of the configuration.
     Exception,
@@ -46,17 +48,20 @@ impl SuppressedBy {
 }
 
 /// Why a finding is suppressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppression {
     pub by: SuppressedBy,
     /// The exception's reason, or the VEX justification and impact statement.
     pub reason: String,
     /// The VEX status (`not_affected` or `fixed`); `None` for exceptions.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `file:line` of the exception, or the VEX file, line and statement.
     pub origin: String,
     /// The exception's expiry date (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
 
@@ -826,6 +831,10 @@ mod tests {
         let e = [exception(&["GHSA-aaaa-bbbb-cccc"], None, None, None)];
         let out = apply(&findings, &pk, None, &e, &[d], today());
         assert_eq!(out.suppressed[0].as_ref().unwrap().by, SuppressedBy::Exception);
+        assert_eq!(
+            serde_json::to_string(&out.suppressed[0]).unwrap(),
+            r#"{"by":"exception","reason":"accepted","origin":".rampart.yaml:1","ticket":"SEC-1"}"#
+        );
         assert!(out.unused.is_empty(), "{:?}", out.unused);
     }
 
