@@ -1,6 +1,8 @@
 //! Configuration and policy for Rampart: the `.rampart.yaml` file (checks, severities,
-//! parameters, ignored paths, exceptions), suppression annotations, baselines, and the
-//! single policy step that decides which findings count.
+//! parameters, ignored paths, exceptions for checks, node items and vulnerabilities),
+//! suppression annotations, baselines, and the single policy step that decides which
+//! findings count. (Vulnerability findings go through `rampart_vuln::policy`, which reads
+//! the [`VulnException`]s parsed here.)
 //!
 //! No file I/O here: callers pass texts in and write texts out.
 
@@ -11,7 +13,9 @@ mod glob;
 pub mod policy;
 
 pub use baseline::{BASELINE_VERSION, Baseline, BaselineEntry};
-pub use config::{Admission, CheckSettings, Config, ConfigError, Exception, Mode, NodeException};
+pub use config::{
+    Admission, CheckSettings, Config, ConfigError, Exception, Mode, NodeException, VulnException,
+};
 pub use date::Date;
 pub use glob::path_matches;
 
