@@ -7,6 +7,7 @@
 
 pub mod matching;
 pub mod osv;
+pub mod report;
 pub mod severity;
 pub mod store;
 pub mod version;
