@@ -9,7 +9,7 @@ use rampart_image::inventory::Inventory;
 use rampart_image::sbom::{self, cyclonedx as cdx};
 use serde_json::{Map, Value, json};
 
-use super::{Entry, Report, Suppression, advisory_url};
+use super::{Entry, Report, Subject, Suppression, advisory_url};
 use crate::severity::{Level, Severity};
 
 fn severity_word(l: Level) -> &'static str {
@@ -174,6 +174,10 @@ pub fn to_value(r: &Report, inv: &Inventory, subject: &sbom::Subject, options: &
         })
         .collect();
     doc["vulnerabilities"] = Value::Array(vulns);
+    if matches!(r.subject, Subject::Lockfiles { .. }) {
+        // The subject is a source tree, not a container.
+        doc["metadata"]["component"]["type"] = json!("application");
+    }
     doc
 }
 
