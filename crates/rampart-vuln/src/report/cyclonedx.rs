@@ -3,6 +3,7 @@
 //! component by `bom-ref`, with ratings, the fix as a recommendation and, for suppressed
 //! findings, an `analysis`.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use rampart_image::inventory::Inventory;
@@ -68,12 +69,12 @@ fn justification(status: &str) -> Option<&'static str> {
 fn analysis(s: &Suppression) -> Value {
     let mut detail = s.reason.clone();
     if let Some(x) = &s.expires {
-        detail.push_str(&format!(" (expires {x})"));
+        let _ = write!(detail, " (expires {x})");
     }
     if let Some(t) = &s.ticket {
-        detail.push_str(&format!(" [{t}]"));
+        let _ = write!(detail, " [{t}]");
     }
-    detail.push_str(&format!(" — {} at {}", s.by, s.origin));
+    let _ = write!(detail, " — {} at {}", s.by, s.origin);
     let mut a = Map::new();
     let status = s.status.as_deref().unwrap_or("");
     if s.by == "vex" {

@@ -189,19 +189,16 @@ pub fn to_value(r: &Report) -> Value {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut firsts: Vec<(&Entry, &Entry)> = Vec::new();
     for e in &r.entries {
-        match index.get(e.finding.id.as_str()) {
-            Some(&i) => {
-                let worst = &mut firsts[i].1;
-                if (e.finding.severity, e.finding.score.unwrap_or(0.0))
-                    > (worst.finding.severity, worst.finding.score.unwrap_or(0.0))
-                {
-                    *worst = e;
-                }
+        if let Some(&i) = index.get(e.finding.id.as_str()) {
+            let worst = &mut firsts[i].1;
+            if (e.finding.severity, e.finding.score.unwrap_or(0.0))
+                > (worst.finding.severity, worst.finding.score.unwrap_or(0.0))
+            {
+                *worst = e;
             }
-            None => {
-                index.insert(&e.finding.id, firsts.len());
-                firsts.push((e, e));
-            }
+        } else {
+            index.insert(&e.finding.id, firsts.len());
+            firsts.push((e, e));
         }
     }
     let rules: Vec<Value> = firsts.iter().map(|(e, w)| rule(e, w)).collect();

@@ -143,7 +143,7 @@ fn entry(out: &mut String, e: &Entry, p: &Paint) {
     }
 }
 
-fn shown<'r>(r: &'r Report) -> impl Iterator<Item = &'r Entry> {
+fn shown(r: &Report) -> impl Iterator<Item = &Entry> {
     r.entries
         .iter()
         .filter(|e| e.suppressed.is_none() || r.policy.show_suppressed)

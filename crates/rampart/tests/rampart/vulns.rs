@@ -570,8 +570,8 @@ fn deps_scans_lockfiles_with_the_same_outputs_and_exit_codes() {
 
     let sarif_file = f.path().join("deps.sarif");
     validate_sarif(&sarif_file);
-    let s = read_json(&sarif_file);
-    let res = s["runs"][0]["results"]
+    let sarif = read_json(&sarif_file);
+    let res = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
