@@ -144,6 +144,27 @@ impl NodeException {
     }
 }
 
+/// An accepted vulnerability (`vulnerability-exceptions:`): a finding of `rampart image scan`
+/// or `rampart deps` whose advisory id or alias is one of `ids`, in a package and image the
+/// selectors allow, is reported as suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VulnException {
+    /// Advisory ids or aliases (`CVE-2024-3094`, `GHSA-...`, `DSA-5678-1`, `ALSA-...`);
+    /// never `*`.
+    pub ids: Vec<String>,
+    /// A glob on the package name (or its source package's name), or a purl prefix when it
+    /// starts with `pkg:` (`pkg:deb/debian/openssl` matches every version).
+    pub package: Option<String>,
+    /// A glob on the image reference as the user wrote it, or the image's digest
+    /// (`sha256:...`). An exception with an image selector never matches `rampart deps`.
+    pub image: Option<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    pub ticket: Option<String>,
+    /// `file:line` where the exception is declared.
+    pub origin: String,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -154,6 +175,8 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
     /// Exceptions for `rampart node` results.
     pub node_exceptions: Vec<NodeException>,
+    /// Accepted vulnerabilities for `rampart image scan` and `rampart deps`.
+    pub vulnerability_exceptions: Vec<VulnException>,
     pub fail_on: Option<Severity>,
     /// The Kubernetes minor version the manifests target (`kubernetes-version: "1.33"`):
     /// sets the `kubernetes-version` parameter of every version-aware check that does not
@@ -168,6 +191,7 @@ const TOP_KEYS: &[&str] = &[
     "ignore-paths",
     "exceptions",
     "node-exceptions",
+    "vulnerability-exceptions",
     "fail-on",
     "kubernetes-version",
     "admission",
@@ -182,6 +206,7 @@ const ADMISSION_KEYS: &[&str] = &[
     "honor-annotations",
 ];
 const NODE_EXCEPTION_KEYS: &[&str] = &["item", "items", "node", "nodes", "reason", "expires", "ticket"];
+const VULN_EXCEPTION_KEYS: &[&str] = &["id", "ids", "package", "image", "reason", "expires", "ticket"];
 const CHECK_KEYS: &[&str] = &["enabled", "severity", "params", "mode"];
 const EXCEPTION_KEYS: &[&str] = &[
     "check",
@@ -377,6 +402,16 @@ impl Config {
                     }
                     if value.as_seq().is_none() && !value.is_null() {
                         cx.err(value.pos, "exceptions must be a list");
+                    }
+                }
+                "vulnerability-exceptions" => {
+                    for item in value.items() {
+                        if let Some(e) = read_vuln_exception(cx, item) {
+                            self.vulnerability_exceptions.push(e);
+                        }
+                    }
+                    if value.as_seq().is_none() && !value.is_null() {
+                        cx.err(value.pos, "vulnerability-exceptions must be a list");
                     }
                 }
                 "node-exceptions" => {
@@ -726,6 +761,125 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
     (cx.errors.len() == before).then_some(e)
 }
 
+fn read_vuln_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<VulnException> {
+    let mut e = VulnException {
+        ids: Vec::new(),
+        package: None,
+        image: None,
+        reason: String::new(),
+        expires: None,
+        ticket: None,
+        origin: format!("{}:{}", cx.file, node.pos.line),
+    };
+    let before = cx.errors.len();
+    let mut justification = Justification::default();
+    let mut has_ids = false;
+    for (key, value) in cx.keys(node, VULN_EXCEPTION_KEYS, "a vulnerability exception") {
+        match key {
+            "id" | "ids" => {
+                has_ids = true;
+                let list: Vec<&Node> = match value.as_seq() {
+                    Some(s) => s.iter().collect(),
+                    None => vec![value],
+                };
+                if list.is_empty() {
+                    cx.err(value.pos, "`ids` must name at least one advisory");
+                }
+                for item in list {
+                    let Some(id) = cx.string(item, "an advisory id") else {
+                        continue;
+                    };
+                    let id = id.trim();
+                    if id.contains('*') || id.contains('?') {
+                        cx.err(
+                            item.pos,
+                            format!(
+                                "`{id}`: a vulnerability exception names advisories one by one; \
+                                 patterns such as `*` would hide vulnerabilities nobody has looked at"
+                            ),
+                        );
+                    } else if !is_advisory_id(id) {
+                        cx.err(
+                            item.pos,
+                            format!(
+                                "`{id}` is not an advisory id; expected an id such as CVE-2024-3094, \
+                                 GHSA-xxxx-xxxx-xxxx, DSA-5678-1 or ALSA-2024:1234"
+                            ),
+                        );
+                    } else {
+                        e.ids.push(id.to_string());
+                    }
+                }
+            }
+            "package" => {
+                e.package = cx.string(value, "package");
+                if let Some(p) = e.package.as_deref()
+                    && p.starts_with("pkg:")
+                    && !is_purl_prefix(p)
+                {
+                    cx.err(
+                        value.pos,
+                        format!(
+                            "`{p}` is not a package URL; expected pkg:TYPE/[NAMESPACE/]NAME[@VERSION], \
+                             such as pkg:deb/debian/openssl or pkg:npm/lodash@4.17.20"
+                        ),
+                    );
+                }
+            }
+            "image" => e.image = cx.string(value, "image"),
+            _ => justification.read(cx, key, value),
+        }
+    }
+    if node.as_map().is_some() {
+        if !has_ids {
+            cx.err(
+                node.pos,
+                "a vulnerability exception needs `ids` (advisory ids or aliases such as CVE-2024-3094)",
+            );
+        }
+        if justification.reason.is_none() {
+            cx.err(
+                node.pos,
+                "a vulnerability exception needs a `reason`: say why the vulnerability is acceptable",
+            );
+        }
+    } else if node.is_null() {
+        cx.err(node.pos, "a vulnerability exception must not be empty");
+    }
+    (e.reason, e.expires, e.ticket) = justification.into_parts();
+    (cx.errors.len() == before).then_some(e)
+}
+
+/// `CVE-2024-3094`, `GHSA-...`, `DSA-5678-1`, `ALSA-2024:1234`, `RUSTSEC-2024-0001`,
+/// `PYSEC-...`, `GO-2024-2687`: a letter prefix, a dash, then no spaces.
+fn is_advisory_id(s: &str) -> bool {
+    let Some((prefix, rest)) = s.split_once('-') else {
+        return false;
+    };
+    !prefix.is_empty()
+        && prefix.bytes().all(|b| b.is_ascii_alphanumeric())
+        && prefix.bytes().any(|b| b.is_ascii_alphabetic())
+        && !rest.is_empty()
+        && !rest.chars().any(char::is_whitespace)
+}
+
+/// `pkg:TYPE/NAME` at least, a type of letters, digits, `.`, `+` and `-`.
+fn is_purl_prefix(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("pkg:") else {
+        return false;
+    };
+    let rest = rest.trim_start_matches('/');
+    let Some((ty, path)) = rest.split_once('/') else {
+        return false;
+    };
+    let path = path.split(['@', '?', '#']).next().unwrap_or("");
+    !ty.is_empty()
+        && ty
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+        && path.rsplit('/').next().is_some_and(|n| !n.is_empty())
+}
+
 /// `1.2.16`, `2.1`: numbers separated by dots.
 fn is_item_id(s: &str) -> bool {
     s.split('.').count() >= 2
@@ -896,5 +1050,74 @@ mod tests {
         let err =
             Config::parse("c.yaml", "exceptions:\n  - checks: [KSV999999]\n    reason: x\n").unwrap_err();
         assert!(err[0].message.contains("unknown check `KSV999999`"), "{err:?}");
+    }
+
+    #[test]
+    fn vulnerability_exceptions_parse() {
+        let c = Config::parse(
+            ".rampart.yaml",
+            "checks: {}\nvulnerability-exceptions:\n  - ids: [CVE-2023-5678, GHSA-xxxx-yyyy-zzzz]\n    package: 'libssl*'\n    image: 'registry.example/app:*'\n    reason: the service never parses untrusted certificates\n    expires: 2027-01-31\n    ticket: SEC-9\n  - id: DSA-5678-1\n    package: pkg:deb/debian/openssl\n    reason: fixed upstream, waiting for the rebuild\n",
+        )
+        .unwrap();
+        let v = &c.vulnerability_exceptions;
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].ids, ["CVE-2023-5678", "GHSA-xxxx-yyyy-zzzz"]);
+        assert_eq!(v[0].package.as_deref(), Some("libssl*"));
+        assert_eq!(v[0].image.as_deref(), Some("registry.example/app:*"));
+        assert_eq!(v[0].expires, Date::parse("2027-01-31"));
+        assert_eq!(v[0].ticket.as_deref(), Some("SEC-9"));
+        assert_eq!(v[0].origin, ".rampart.yaml:3");
+        assert_eq!(v[1].ids, ["DSA-5678-1"]);
+        assert_eq!(v[1].package.as_deref(), Some("pkg:deb/debian/openssl"));
+        assert_eq!(v[1].image, None);
+        assert_eq!(v[1].origin, ".rampart.yaml:9");
+        assert!(c.exceptions.is_empty());
+    }
+
+    #[test]
+    fn vulnerability_exception_errors_name_key_and_line() {
+        let err = Config::parse(
+            "c.yaml",
+            concat!(
+                "vulnerability-exceptions:\n",
+                "  - ids: [CVE-2024-1]\n", // 2: no reason
+                "  - ids: ['*']\n",        // 3: wildcard (line of the item)
+                "    reason: everything\n",
+                "  - ids: [CVE-2024-2]\n",
+                "    packge: openssl\n", // 6: unknown key
+                "    reason: typo\n",
+                "  - reason: no ids\n", // 8: missing ids
+                "  - ids: [CVE-2024-3]\n",
+                "    reason: bad date\n",
+                "    expires: 2027-02-30\n", // 11
+                "  - ids: [not an id]\n",    // 12
+                "    reason: x\n",
+                "  - ids: [CVE-2024-4]\n",
+                "    package: 'pkg:nope'\n", // 15
+                "    reason: x\n",
+                "  - ids: [CVE-2024-5]\n",
+                "    reason: '  '\n", // 18: empty reason
+            ),
+        )
+        .unwrap_err();
+        let got: Vec<(u32, &str)> = err.iter().map(|e| (e.pos.line, e.message.as_str())).collect();
+        let lines: Vec<u32> = got.iter().map(|g| g.0).collect();
+        assert_eq!(lines, [2, 3, 6, 8, 11, 12, 15, 18], "{got:#?}");
+        assert!(got[0].1.contains("needs a `reason`"), "{}", got[0].1);
+        assert!(got[1].1.contains("one by one"), "{}", got[1].1);
+        assert!(
+            got[2].1.contains("unknown key `packge`") && got[2].1.contains("did you mean `package`"),
+            "{}",
+            got[2].1
+        );
+        assert!(got[3].1.contains("needs `ids`"), "{}", got[3].1);
+        assert!(got[4].1.contains("YYYY-MM-DD"), "{}", got[4].1);
+        assert!(got[5].1.contains("not an advisory id"), "{}", got[5].1);
+        assert!(got[6].1.contains("not a package URL"), "{}", got[6].1);
+        assert!(got[7].1.contains("must not be empty"), "{}", got[7].1);
+        assert!(err[0].to_string().starts_with("c.yaml:2:"), "{}", err[0]);
+
+        let err = Config::parse("c.yaml", "vulnerability-exceptions: {ids: x}\n").unwrap_err();
+        assert!(err[0].message.contains("must be a list"), "{err:?}");
     }
 }

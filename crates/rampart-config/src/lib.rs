@@ -11,7 +11,9 @@ mod glob;
 pub mod policy;
 
 pub use baseline::{BASELINE_VERSION, Baseline, BaselineEntry};
-pub use config::{Admission, CheckSettings, Config, ConfigError, Exception, Mode, NodeException};
+pub use config::{
+    Admission, CheckSettings, Config, ConfigError, Exception, Mode, NodeException, VulnException,
+};
 pub use date::Date;
 pub use glob::path_matches;
 
