@@ -94,6 +94,20 @@ pub struct VulnArgs {
     /// Colours in the text output (auto: only on a terminal and without NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Configuration file with `vulnerability-exceptions` (default: .rampart.yaml from
+    /// the current directory upward).
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .rampart.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// An OpenVEX document whose `not_affected` and `fixed` statements suppress findings;
+    /// repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -200,23 +214,81 @@ fn distro_name(d: &Distro) -> String {
         .unwrap_or_else(|| format!("{} {}", d.id, d.version_id))
 }
 
+/// The suppressions that apply to a scan: the configuration's vulnerability exceptions
+/// and the VEX documents, read before anything is scanned so that a bad file stops the
+/// run early.
+struct Suppressions {
+    exceptions: Vec<rampart_config::VulnException>,
+    vex: Vec<rampart_vuln::vex::Document>,
+}
+
+/// `Ok(Err(code))`: the configuration is invalid; its errors were printed.
+fn suppressions(args: &VulnArgs) -> Result<std::result::Result<Suppressions, u8>> {
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let config = match crate::run::load_config(args.config.as_ref(), args.no_config, &cwd)? {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                let _ = writeln!(std::io::stderr(), "error: {e}");
+            }
+            return Ok(Err(2));
+        }
+    };
+    let mut vex = Vec::new();
+    for p in &args.vex {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read VEX document {}", p.display()))?;
+        let name = p.to_string_lossy().replace('\\', "/");
+        vex.push(rampart_vuln::vex::parse(&bytes, &name)?);
+    }
+    Ok(Ok(Suppressions {
+        exceptions: config.vulnerability_exceptions,
+        vex,
+    }))
+}
+
 fn entries(
     db: &Database,
     packages: &[Package],
     distro: Option<&Distro>,
     lines: &[Option<u32>],
+    rules: &Suppressions,
+    image: Option<&rampart_vuln::policy::ImageRef>,
 ) -> Result<Vec<Entry>> {
     let findings = rampart_vuln::match_packages(db, packages, distro)
         .with_context(|| format!("cannot read the vulnerability database {}", db.path().display()))?;
-    // INTEGRATION POINT (suppressions): once `rampart_vuln::policy::apply` exists, the
-    // configuration's `vulnerability_exceptions` and the `--vex` documents are applied
-    // here and each entry's `suppressed` is filled from `Outcome::suppressed`.
+    let outcome = rampart_vuln::policy::apply(
+        &findings,
+        packages,
+        image,
+        &rules.exceptions,
+        &rules.vex,
+        rampart_config::Date::today(),
+    );
+    let mut err = std::io::stderr().lock();
+    for w in &outcome.expired {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    for u in &outcome.unused {
+        let _ = writeln!(
+            err,
+            "warning: {u}: this exception or VEX statement matched no finding"
+        );
+    }
+    drop(err);
+    let mut suppressed = outcome.suppressed.into_iter();
     Ok(findings
         .into_iter()
         .map(|f| Entry {
             line: lines.get(f.package_index).copied().flatten(),
+            suppressed: suppressed.next().flatten().map(|s| report::Suppression {
+                by: s.by.as_str().to_owned(),
+                reason: s.reason,
+                status: s.status,
+                origin: s.origin,
+                expires: s.expires,
+                ticket: s.ticket,
+            }),
             finding: f,
-            suppressed: None,
         })
         .collect())
 }
@@ -282,6 +354,10 @@ fn write_outputs(
 /// `rampart image scan`.
 pub fn image_scan(reference: &str, pull: &crate::image::PullArgs, args: &VulnArgs) -> Result<u8> {
     let outputs = formats(args)?;
+    let rules = match suppressions(args)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
     let (db, db_info) = open_database(args)?;
     let (info, inventory) = crate::image::read_image(reference, pull)?;
     if !inventory.warnings.is_empty() {
@@ -293,7 +369,18 @@ pub fn image_scan(reference: &str, pull: &crate::image::PullArgs, args: &VulnArg
     }
     let subject = sbom::Subject::from_info(&info);
     let lines = vec![None; inventory.packages.len()];
-    let entries = entries(&db, &inventory.packages, inventory.distro.as_ref(), &lines)?;
+    let image = rampart_vuln::policy::ImageRef {
+        reference: info.reference.clone(),
+        digests: info.manifest_digest.iter().cloned().collect(),
+    };
+    let entries = entries(
+        &db,
+        &inventory.packages,
+        inventory.distro.as_ref(),
+        &lines,
+        &rules,
+        Some(&image),
+    )?;
     let report_subject = Subject::Image {
         reference: info.reference.clone(),
         digest: subject.digest().map(str::to_owned),
@@ -333,6 +420,10 @@ fn display_prefix(root: &Path) -> String {
 /// `rampart deps`.
 pub fn deps(args: &DepsArgs) -> Result<u8> {
     let outputs = formats(&args.vuln)?;
+    let rules = match suppressions(&args.vuln)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
     let (db, db_info) = open_database(&args.vuln)?;
     let root = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let options = rampart_image::lockfiles::ScanOptions {
@@ -372,7 +463,7 @@ pub fn deps(args: &DepsArgs) -> Result<u8> {
             scanned.skipped[0].reason
         );
     }
-    let entries = entries(&db, &packages, None, &lines)?;
+    let entries = entries(&db, &packages, None, &lines, &rules, None)?;
     let files: Vec<String> = scanned
         .files
         .iter()

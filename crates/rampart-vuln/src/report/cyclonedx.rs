@@ -63,8 +63,8 @@ fn justification(status: &str) -> Option<&'static str> {
     })
 }
 
-/// VEX statements become CycloneDX states (`not_affected` with its justification,
-/// `fixed` as `resolved`, `under_investigation` as `in_triage`); configuration exceptions
+/// VEX statements become CycloneDX states (`not_affected` with its justification mapped
+/// to CycloneDX's, `fixed` as `resolved`); configuration exceptions
 /// are accepted risks: no state, the response `will_not_fix` and the reason as detail.
 fn analysis(s: &Suppression) -> Value {
     let mut detail = s.reason.clone();
@@ -76,19 +76,20 @@ fn analysis(s: &Suppression) -> Value {
     }
     let _ = write!(detail, " — {} at {}", s.by, s.origin);
     let mut a = Map::new();
-    let status = s.status.as_deref().unwrap_or("");
     if s.by == "vex" {
-        if let Some(j) = justification(status) {
-            a.insert("state".into(), json!("not_affected"));
+        let state = match s.status.as_deref() {
+            Some("fixed") => "resolved",
+            Some("under_investigation") => "in_triage",
+            Some("affected") => "exploitable",
+            _ => "not_affected",
+        };
+        a.insert("state".into(), json!(state));
+        // The policy step writes the OpenVEX justification first in the reason.
+        let first = s.reason.split(": ").next().unwrap_or_default();
+        if state == "not_affected"
+            && let Some(j) = justification(first)
+        {
             a.insert("justification".into(), json!(j));
-        } else {
-            let state = match status {
-                "fixed" => "resolved",
-                "under_investigation" => "in_triage",
-                "affected" => "exploitable",
-                _ => "not_affected",
-            };
-            a.insert("state".into(), json!(state));
         }
     } else {
         a.insert("response".into(), json!(["will_not_fix"]));

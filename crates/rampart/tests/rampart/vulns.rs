@@ -693,3 +693,124 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(1), "the findings still decide: {err}");
     assert!(!err.contains("error"), "{err}");
 }
+
+#[test]
+fn exceptions_and_vex_suppress_findings_which_stay_visible_in_machine_formats() {
+    let f = Fixture::new();
+    write(
+        f.path(),
+        ".rampart.yaml",
+        "vulnerability-exceptions:\n  - ids: [DEBIAN-CVE-2026-1002]\n    package: zlib1g\n    reason: zlib is only used to read trusted archives\n    expires: 2099-12-31\n    ticket: SEC-7\n  - ids: [CVE-2000-0001]\n    reason: matches nothing\n  - ids: [DEBIAN-CVE-2026-1003]\n    reason: lapsed\n    expires: 2001-01-01\n",
+    );
+    write(
+        f.path(),
+        "app.vex.json",
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.test/vex/app",
+"author": "App security team", "timestamp": "2026-01-01T00:00:00Z", "version": 1,
+"statements": [{"vulnerability": {"name": "DSA-9001-1"}, "products": [{"@id": "pkg:deb/debian/libssl3"}],
+ "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path",
+ "impact_statement": "TLS is terminated by the proxy"}]}"#,
+    );
+    let o = f.scan(&[
+        "--vex",
+        "app.vex.json",
+        "--fail-on",
+        "critical",
+        "--format",
+        "json",
+        "--format",
+        "sarif=s.sarif",
+        "--format",
+        "cyclonedx=c.json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the critical finding is excepted: {}",
+        stderr(&o)
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains("warning: .rampart.yaml:7: this exception or VEX statement matched no finding"),
+        "{e}"
+    );
+    assert!(e.contains("expired"), "{e}");
+    let r = json(&o);
+    assert_eq!(
+        findings(&r),
+        set(IMAGE_FINDINGS),
+        "suppressed findings stay listed"
+    );
+    let by_id = |id: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let zlib = by_id("DEBIAN-CVE-2026-1002");
+    assert_eq!(zlib["suppressed"]["by"], "exception");
+    assert_eq!(zlib["suppressed"]["origin"], ".rampart.yaml:2");
+    assert_eq!(zlib["suppressed"]["ticket"], "SEC-7");
+    assert_eq!(zlib["counts"], false);
+    let ssl = by_id("DSA-9001-1");
+    assert_eq!(ssl["suppressed"]["by"], "vex");
+    assert_eq!(ssl["suppressed"]["status"], "not_affected");
+    // The expired exception suppresses nothing.
+    assert!(by_id("DEBIAN-CVE-2026-1003")["suppressed"].is_null());
+    assert_eq!(r["summary"]["findings"]["suppressed"], 2);
+
+    validate_sarif(&f.path().join("s.sarif"));
+    let s = read_json(&f.path().join("s.sarif"));
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let z = results
+        .iter()
+        .find(|x| x["ruleId"] == "DEBIAN-CVE-2026-1002")
+        .unwrap();
+    assert_eq!(z["suppressions"][0]["kind"], "external");
+    assert!(
+        z["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .starts_with("zlib is only used to read trusted archives (expires 2099-12-31) [SEC-7]")
+    );
+    let cdx = read_json(&f.path().join("c.json"));
+    validate_cyclonedx(&cdx);
+    let vulns = cdx["vulnerabilities"].as_array().unwrap();
+    let v = vulns.iter().find(|v| v["id"] == "DSA-9001-1").unwrap();
+    assert_eq!(v["analysis"]["state"], "not_affected");
+    assert_eq!(v["analysis"]["justification"], "code_not_reachable");
+    let v = vulns.iter().find(|v| v["id"] == "DEBIAN-CVE-2026-1002").unwrap();
+    assert_eq!(v["analysis"]["response"], serde_json::json!(["will_not_fix"]));
+
+    // Text lists suppressed findings only when asked.
+    let o = f.scan(&["--vex", "app.vex.json"]);
+    let t = stdout(&o);
+    assert!(!t.contains("DEBIAN-CVE-2026-1002"), "{t}");
+    assert!(t.contains("2 suppressed (--show-suppressed)"), "{t}");
+    let o = f.scan(&["--vex", "app.vex.json", "--show-suppressed"]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("suppressed by exception at .rampart.yaml:2: zlib is only used to read trusted archives (expires 2099-12-31)"),
+        "{t}"
+    );
+    // --no-config: the exception no longer applies.
+    let o = f.scan(&["--no-config", "--fail-on", "critical"]);
+    assert_eq!(o.status.code(), Some(1));
+
+    // A broken VEX document or configuration is an input error naming the file.
+    write(f.path(), "bad.vex.json", "{\"@context\": 3}\n");
+    let o = f.scan(&["--vex", "bad.vex.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.vex.json:1"), "{}", stderr(&o));
+    write(
+        f.path(),
+        "bad.yaml",
+        "vulnerability-exceptions:\n  - reason: no ids\n",
+    );
+    let o = f.scan(&["--config", "bad.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.yaml:2"), "{}", stderr(&o));
+}
