@@ -814,3 +814,152 @@ fn exceptions_and_vex_suppress_findings_which_stay_visible_in_machine_formats() 
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.yaml:2"), "{}", stderr(&o));
 }
+
+/// The debootstrapped Debian 12 root filesystem (built once per target directory).
+fn debian_rootfs() -> PathBuf {
+    let out = Command::new("bash")
+        .arg(repo_root().join("crates/rampart-image/tests/support/debian-rootfs.sh"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "debian-rootfs.sh failed (needs root and `apt-get install -y debootstrap`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// `(package, version)` of every installed binary package built from `source`, by
+/// `dpkg-query`.
+fn binaries_of(rootfs: &Path, source: &str) -> BTreeSet<(String, String)> {
+    let out = Command::new("dpkg-query")
+        .arg(format!("--admindir={}", rootfs.join("var/lib/dpkg").display()))
+        .args(["-W", "-f", "${Package} ${Version} ${source:Package}\n"])
+        .output()
+        .expect("dpkg-query runs (apt-get install -y dpkg)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[2] == source).then(|| (f[0].to_owned(), f[1].to_owned()))
+        })
+        .collect()
+}
+
+/// The installed version of a binary package, by `dpkg-query`.
+fn installed(rootfs: &Path, package: &str) -> String {
+    let out = Command::new("dpkg-query")
+        .arg(format!("--admindir={}", rootfs.join("var/lib/dpkg").display()))
+        .args(["-W", "-f", "${Version}", package])
+        .output()
+        .expect("dpkg-query runs");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_debootstrapped_debian_image_matches_records_of_its_real_packages() {
+    let rootfs = debian_rootfs();
+    let d = crate::common::tempdir();
+    let status = Command::new("python3")
+        .arg(repo_root().join("bench/image/docker-archive.py"))
+        .arg(&rootfs)
+        .arg(d.path().join("debian.tar"))
+        .arg("example/debian:12")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tar = installed(&rootfs, "tar");
+    let gzip = installed(&rootfs, "gzip");
+    assert!(!tar.is_empty() && !gzip.is_empty());
+    let rec = |id: &str, eco: &str, name: &str, events: &str| {
+        format!(
+            r#"{{"id": "{id}", "summary": "{name} test record", "affected": [{{"package": {{"ecosystem": "{eco}", "name": "{name}"}},
+ "ranges": [{{"type": "ECOSYSTEM", "events": [{events}]}}]}}],
+ "severity": [{{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}]}}"#
+        )
+    };
+    // glibc: fixed far above the installed version (every glibc binary is affected);
+    // tar: fixed at exactly the installed version (not affected); gzip: introduced above
+    // it (not affected); zlib: Debian 11 only (not this release).
+    write(
+        d.path(),
+        "recs/glibc.json",
+        &rec(
+            "DEBIAN-CVE-2026-3001",
+            "Debian:12",
+            "glibc",
+            r#"{"introduced": "0"}, {"fixed": "2.36-9+deb12u999"}"#,
+        ),
+    );
+    write(
+        d.path(),
+        "recs/tar.json",
+        &rec(
+            "DEBIAN-CVE-2026-3002",
+            "Debian:12",
+            "tar",
+            &format!(r#"{{"introduced": "0"}}, {{"fixed": "{tar}"}}"#),
+        ),
+    );
+    write(
+        d.path(),
+        "recs/gzip.json",
+        &rec(
+            "DEBIAN-CVE-2026-3003",
+            "Debian:12",
+            "gzip",
+            &format!(r#"{{"introduced": "{gzip}.1"}}"#),
+        ),
+    );
+    write(
+        d.path(),
+        "recs/zlib.json",
+        &rec(
+            "DEBIAN-CVE-2026-3004",
+            "Debian:11",
+            "zlib",
+            r#"{"introduced": "0"}"#,
+        ),
+    );
+    let o = bin()
+        .current_dir(d.path())
+        .args(["db", "--db", "db", "import", "recs"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = bin()
+        .current_dir(d.path())
+        .args([
+            "image",
+            "scan",
+            "docker-archive:debian.tar",
+            "--db",
+            "db",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = json(&o);
+    let got: BTreeSet<(String, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["id"], "DEBIAN-CVE-2026-3001");
+            assert_eq!(f["fixedVersion"], "2.36-9+deb12u999");
+            (
+                f["package"]["name"].as_str().unwrap().to_owned(),
+                f["package"]["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = binaries_of(&rootfs, "glibc");
+    assert!(want.len() >= 2, "libc6 and libc-bin at least: {want:?}");
+    assert_eq!(got, want);
+}
