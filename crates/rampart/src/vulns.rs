@@ -30,6 +30,11 @@ findings with a fixed version count, the others are still reported. --ignore-unf
 findings without a fixed version are left out of the report altogether. Findings the
 distribution rates negligible are left out unless --show-hidden.
 
+Suppressions: `vulnerability-exceptions` in .rampart.yaml (searched from the current
+directory upward, or --config FILE) and OpenVEX documents (--vex FILE, repeatable).
+Suppressed findings never count; JSON, SARIF and CycloneDX keep them with their
+justification, the text output lists them with --show-suppressed.
+
 Exit codes:
   0  no finding counts
   1  at least one finding counts
@@ -451,16 +456,17 @@ pub fn deps(args: &DepsArgs) -> Result<u8> {
             None => format!("{file}: {}", e.message),
         });
     }
-    if !scanned.skipped.is_empty() {
+    if let Some(first) = scanned.skipped.first() {
+        let at = match first.line {
+            Some(l) => format!("{prefix}{}:{l}", first.file),
+            None => format!("{prefix}{}", first.file),
+        };
         let _ = writeln!(
             std::io::stderr(),
-            "note: {} dependencies pin no version that advisories can be matched against (first: {}{}:{} {}: {})",
+            "note: {} dependencies pin no version that advisories can be matched against (first: {at} {}: {})",
             scanned.skipped.len(),
-            prefix,
-            scanned.skipped[0].file,
-            scanned.skipped[0].line.unwrap_or(0),
-            scanned.skipped[0].name,
-            scanned.skipped[0].reason
+            first.name,
+            first.reason
         );
     }
     let entries = entries(&db, &packages, None, &lines, &rules, None)?;
