@@ -1,6 +1,8 @@
 //! Configuration and policy for Rampart: the `.rampart.yaml` file (checks, severities,
-//! parameters, ignored paths, exceptions), suppression annotations, baselines, and the
-//! single policy step that decides which findings count.
+//! parameters, ignored paths, exceptions for checks, node items and vulnerabilities),
+//! suppression annotations, baselines, and the single policy step that decides which
+//! findings count. (Vulnerability findings go through `rampart_vuln::policy`, which reads
+//! the [`VulnException`]s parsed here.)
 //!
 //! No file I/O here: callers pass texts in and write texts out.
 

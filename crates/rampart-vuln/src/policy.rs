@@ -15,6 +15,7 @@
 
 use rampart_config::{Date, VulnException};
 use rampart_image::Package;
+use serde::Serialize;
 
 use crate::matching::Finding;
 use crate::vex::{Component, Document, Product, Statement};
@@ -27,8 +28,9 @@ pub struct ImageRef {
     pub digests: Vec<String>,
 }
 
-/// What suppressed a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What suppressed a finding; serialised as `exception` or `vex`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SuppressedBy {
     /// A `vulnerability-exceptions` entry of the configuration.
     Exception,
@@ -46,17 +48,20 @@ impl SuppressedBy {
 }
 
 /// Why a finding is suppressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppression {
     pub by: SuppressedBy,
     /// The exception's reason, or the VEX justification and impact statement.
     pub reason: String,
     /// The VEX status (`not_affected` or `fixed`); `None` for exceptions.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `file:line` of the exception, or the VEX file, line and statement.
     pub origin: String,
     /// The exception's expiry date (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
 
@@ -245,15 +250,15 @@ fn has_digest(image: &ImageRef, digest: &str) -> bool {
     image.digests.iter().any(|d| d.eq_ignore_ascii_case(digest))
 }
 
-/// The repository of a reference without registry, tag or digest: `library/nginx`.
-fn repository_name(reference: &str) -> String {
+/// A reference's repository with its registry (`docker.io/library/nginx`) and its tag
+/// (`None` when it has only a digest).
+fn split_reference(reference: &str) -> (String, Option<String>) {
     let n = normalize_reference(reference);
-    let n = n.split('@').next().unwrap_or(&n);
-    let n = match n.rfind(':') {
-        Some(c) if c > n.rfind('/').unwrap_or(0) => &n[..c],
-        _ => n,
-    };
-    n.split_once('/').map_or(n, |(_, r)| r).to_string()
+    let n = n.split_once('@').map_or(n.as_str(), |(n, _)| n);
+    match n.rfind(':') {
+        Some(c) if c > n.rfind('/').unwrap_or(0) => (n[..c].to_string(), Some(n[c + 1..].to_string())),
+        _ => (n.to_string(), None),
+    }
 }
 
 /// Whether a VEX identifier names the scanned image: a `pkg:oci` purl (by digest, or by
@@ -265,13 +270,28 @@ fn names_image(id: &str, image: &ImageRef) -> bool {
         if p.kind != "oci" {
             return false;
         }
-        return match &p.version {
-            Some(digest) => has_digest(image, digest),
-            None => repository_name(&image.reference)
+        let qualifier = |k: &str| {
+            p.qualifiers
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let (repository, tag) = split_reference(&image.reference);
+        let repository_ok = qualifier("repository_url")
+            .is_none_or(|r| split_reference(r).0.eq_ignore_ascii_case(&repository));
+        let tag_ok = qualifier("tag").is_none_or(|t| tag.as_deref() == Some(t));
+        let by_name = || {
+            repository
                 .rsplit('/')
                 .next()
-                .is_some_and(|last| last.eq_ignore_ascii_case(&p.name)),
+                .is_some_and(|last| last.eq_ignore_ascii_case(&p.name))
         };
+        return repository_ok
+            && tag_ok
+            && match &p.version {
+                Some(digest) => has_digest(image, digest),
+                None => by_name(),
+            };
     }
     if id.starts_with("sha256:") || id.starts_with("sha512:") {
         return has_digest(image, id);
@@ -589,6 +609,19 @@ mod tests {
         assert!(!names_image("pkg:oci/api@sha256%3Acccc", &img));
         assert!(names_image("pkg:oci/api", &img));
         assert!(!names_image("pkg:oci/web", &img));
+        assert!(names_image(
+            "pkg:oci/api?tag=2.4&repository_url=registry.example%2Fshop%2Fapi",
+            &img
+        ));
+        assert!(!names_image("pkg:oci/api?tag=2.5", &img));
+        assert!(!names_image(
+            "pkg:oci/api?repository_url=mirror.example/shop/api",
+            &img
+        ));
+        assert!(!names_image(
+            "pkg:oci/api@sha256%3Aaaaa?repository_url=mirror.example/shop/api",
+            &img
+        ));
         assert!(names_image("registry.example/shop/api@sha256:aaaa", &img));
         assert!(names_image("sha256:aaaa", &img));
         assert!(names_image("registry.example/shop/api:2.4", &img));
@@ -798,6 +831,10 @@ mod tests {
         let e = [exception(&["GHSA-aaaa-bbbb-cccc"], None, None, None)];
         let out = apply(&findings, &pk, None, &e, &[d], today());
         assert_eq!(out.suppressed[0].as_ref().unwrap().by, SuppressedBy::Exception);
+        assert_eq!(
+            serde_json::to_string(&out.suppressed[0]).unwrap(),
+            r#"{"by":"exception","reason":"accepted","origin":".rampart.yaml:1","ticket":"SEC-1"}"#
+        );
         assert!(out.unused.is_empty(), "{:?}", out.unused);
     }
 

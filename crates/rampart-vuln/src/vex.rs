@@ -191,8 +191,8 @@ pub struct Timestamp {
 impl Timestamp {
     /// Parses `2024-05-01T10:00:00Z`, `2024-05-01T10:00:00.123456789-06:00` (a space or a
     /// lower-case `t`/`z` are accepted too).
-    pub fn parse(s: &str) -> Option<Timestamp> {
-        let b = s.trim().as_bytes();
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let b = text.trim().as_bytes();
         if b.len() < 20 {
             return None;
         }
@@ -208,8 +208,8 @@ impl Timestamp {
         if !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
             return None;
         }
-        let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if h > 23 || m > 59 || sec > 60 {
+        let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if hour > 23 || min > 59 || sec > 60 {
             return None;
         }
         let mut i = 19;
@@ -242,7 +242,7 @@ impl Timestamp {
         };
         let days = days_from_civil(date.year, date.month, date.day);
         Some(Timestamp {
-            seconds: days * 86_400 + h * 3600 + m * 60 + sec - offset,
+            seconds: days * 86_400 + hour * 3600 + min * 60 + sec - offset,
             nanos,
         })
     }
@@ -308,12 +308,13 @@ impl Reader<'_> {
     /// The line at which `part` (a slice of the text) starts.
     fn line_of(&self, part: &str) -> usize {
         let offset = part.as_ptr().addr().saturating_sub(self.text.as_ptr().addr());
-        self.text.as_bytes()[..offset.min(self.text.len())]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1
+        line_at(self.text.as_bytes(), offset)
     }
+}
+
+/// The 1-based line of byte `offset`.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())].split(|b| *b == b'\n').count()
 }
 
 /// A required or optional text field: `Ok(None)` when absent or null.
@@ -511,7 +512,7 @@ fn statement(
 /// Reads an OpenVEX document from `bytes`; `file` names it in errors and origins.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Document, VexError> {
     let source = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = line_at(bytes, e.valid_up_to());
         VexError {
             file: file.to_string(),
             line,
