@@ -729,20 +729,20 @@ fn exceptions_and_vex_suppress_findings_which_stay_visible_in_machine_formats() 
         "the critical finding is excepted: {}",
         stderr(&o)
     );
-    let e = stderr(&o);
+    let err = stderr(&o);
     assert!(
-        e.contains("warning: .rampart.yaml:7: this exception or VEX statement matched no finding"),
-        "{e}"
+        err.contains("warning: .rampart.yaml:7: this exception or VEX statement matched no finding"),
+        "{err}"
     );
-    assert!(e.contains("expired"), "{e}");
-    let r = json(&o);
+    assert!(err.contains("expired"), "{err}");
+    let report = json(&o);
     assert_eq!(
-        findings(&r),
+        findings(&report),
         set(IMAGE_FINDINGS),
         "suppressed findings stay listed"
     );
     let by_id = |id: &str| {
-        r["findings"]
+        report["findings"]
             .as_array()
             .unwrap()
             .iter()
@@ -760,18 +760,18 @@ fn exceptions_and_vex_suppress_findings_which_stay_visible_in_machine_formats() 
     assert_eq!(ssl["suppressed"]["status"], "not_affected");
     // The expired exception suppresses nothing.
     assert!(by_id("DEBIAN-CVE-2026-1003")["suppressed"].is_null());
-    assert_eq!(r["summary"]["findings"]["suppressed"], 2);
+    assert_eq!(report["summary"]["findings"]["suppressed"], 2);
 
     validate_sarif(&f.path().join("s.sarif"));
-    let s = read_json(&f.path().join("s.sarif"));
-    let results = s["runs"][0]["results"].as_array().unwrap();
-    let z = results
+    let sarif = read_json(&f.path().join("s.sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let zlib_result = results
         .iter()
         .find(|x| x["ruleId"] == "DEBIAN-CVE-2026-1002")
         .unwrap();
-    assert_eq!(z["suppressions"][0]["kind"], "external");
+    assert_eq!(zlib_result["suppressions"][0]["kind"], "external");
     assert!(
-        z["suppressions"][0]["justification"]
+        zlib_result["suppressions"][0]["justification"]
             .as_str()
             .unwrap()
             .starts_with("zlib is only used to read trusted archives (expires 2099-12-31) [SEC-7]")
@@ -779,22 +779,22 @@ fn exceptions_and_vex_suppress_findings_which_stay_visible_in_machine_formats() 
     let cdx = read_json(&f.path().join("c.json"));
     validate_cyclonedx(&cdx);
     let vulns = cdx["vulnerabilities"].as_array().unwrap();
-    let v = vulns.iter().find(|v| v["id"] == "DSA-9001-1").unwrap();
-    assert_eq!(v["analysis"]["state"], "not_affected");
-    assert_eq!(v["analysis"]["justification"], "code_not_reachable");
-    let v = vulns.iter().find(|v| v["id"] == "DEBIAN-CVE-2026-1002").unwrap();
-    assert_eq!(v["analysis"]["response"], serde_json::json!(["will_not_fix"]));
+    let vuln = vulns.iter().find(|x| x["id"] == "DSA-9001-1").unwrap();
+    assert_eq!(vuln["analysis"]["state"], "not_affected");
+    assert_eq!(vuln["analysis"]["justification"], "code_not_reachable");
+    let vuln = vulns.iter().find(|x| x["id"] == "DEBIAN-CVE-2026-1002").unwrap();
+    assert_eq!(vuln["analysis"]["response"], serde_json::json!(["will_not_fix"]));
 
     // Text lists suppressed findings only when asked.
     let o = f.scan(&["--vex", "app.vex.json"]);
-    let t = stdout(&o);
-    assert!(!t.contains("DEBIAN-CVE-2026-1002"), "{t}");
-    assert!(t.contains("2 suppressed (--show-suppressed)"), "{t}");
+    let text = stdout(&o);
+    assert!(!text.contains("DEBIAN-CVE-2026-1002"), "{text}");
+    assert!(text.contains("2 suppressed (--show-suppressed)"), "{text}");
     let o = f.scan(&["--vex", "app.vex.json", "--show-suppressed"]);
-    let t = stdout(&o);
+    let text = stdout(&o);
     assert!(
-        t.contains("suppressed by exception at .rampart.yaml:2: zlib is only used to read trusted archives (expires 2099-12-31)"),
-        "{t}"
+        text.contains("suppressed by exception at .rampart.yaml:2: zlib is only used to read trusted archives (expires 2099-12-31)"),
+        "{text}"
     );
     // --no-config: the exception no longer applies.
     let o = f.scan(&["--no-config", "--fail-on", "critical"]);
