@@ -9,6 +9,7 @@
 pub mod matching;
 pub mod osv;
 pub mod policy;
+pub mod report;
 pub mod severity;
 pub mod store;
 pub mod version;

@@ -44,6 +44,10 @@ pub enum Command {
     /// Container images: inventory every OS and language package, write SBOMs.
     #[command(disable_version_flag = true)]
     Image(crate::image::ImageArgs),
+    /// Scan a source tree's lockfiles (Cargo.lock, package-lock.json, requirements.txt,
+    /// go.mod ...) for known vulnerabilities, before there is an image.
+    #[command(after_long_help = crate::vulns::SCAN_HELP, disable_version_flag = true)]
+    Deps(crate::vulns::DepsArgs),
     /// Manage the local vulnerability database (OSV advisories): download, import, status.
     #[command(after_long_help = crate::db::DB_HELP, disable_version_flag = true)]
     Db(crate::db::DbArgs),

@@ -1,5 +1,5 @@
 //! `rampart image inventory`: what is inside an image, as a table, Rampart's JSON,
-//! CycloneDX or SPDX.
+//! CycloneDX or SPDX; `rampart image scan`: its known vulnerabilities (see `vulns`).
 
 use std::collections::HashMap;
 use std::io::{IsTerminal as _, Write as _};
@@ -44,6 +44,22 @@ pub enum ImageCommand {
     /// and location; write SBOMs.
     #[command(after_long_help = IMAGE_HELP)]
     Inventory(InventoryArgs),
+    /// Match every package of an image against the vulnerability database (`rampart db`)
+    /// and report the findings.
+    #[command(after_long_help = crate::vulns::SCAN_HELP)]
+    Scan(ScanImageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanImageArgs {
+    /// The image (see `rampart image inventory --help` for the reference forms).
+    pub image: String,
+
+    #[command(flatten)]
+    pub pull: PullArgs,
+
+    #[command(flatten)]
+    pub vuln: crate::vulns::VulnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +115,7 @@ fn formats(args: &InventoryArgs) -> Result<Vec<(sbom::Format, Option<PathBuf>)>>
 pub fn run(args: &ImageArgs) -> Result<u8> {
     match &args.command {
         ImageCommand::Inventory(a) => inventory_cmd(a),
+        ImageCommand::Scan(a) => crate::vulns::image_scan(&a.image, &a.pull, &a.vuln),
     }
 }
 

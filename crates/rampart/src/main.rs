@@ -10,6 +10,7 @@ mod node;
 mod pss;
 mod run;
 mod scan;
+mod vulns;
 
 use std::io::Write as _;
 use std::process::ExitCode;

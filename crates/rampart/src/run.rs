@@ -23,6 +23,11 @@ pub fn exit_code_for_broken_pipe() -> u8 {
     PENDING_EXIT.load(Ordering::Relaxed)
 }
 
+/// Records the exit code a command decided before writing its output.
+pub fn set_pending_exit(code: u8) {
+    PENDING_EXIT.store(code, Ordering::Relaxed);
+}
+
 pub fn main(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_cmd(&args),
@@ -32,6 +37,7 @@ pub fn main(cli: Cli) -> Result<u8> {
         Command::Admit(args) => admit(&args),
         Command::Image(args) => crate::image::run(&args),
         Command::Db(args) => crate::db::run(&args),
+        Command::Deps(args) => crate::vulns::deps(&args),
         Command::Checks { format } => {
             let checks = rampart_checks::all();
             let out = match format {

@@ -67,6 +67,28 @@ pub fn to_value(inv: &Inventory, subject: &Subject, options: &Options) -> Value 
     })
 }
 
+/// The `bom-ref` of every package of the inventory, in the inventory's own order (the
+/// document lists them sorted): what other documents, such as a vulnerability report,
+/// use to point at a component.
+pub fn package_refs(inv: &Inventory) -> Vec<String> {
+    let packages = sorted_packages(inv);
+    let ids = package_ids(&packages, |p| format!("rampart:pkg:{}:", p.kind.as_str()));
+    // `sorted_packages` borrows from `inv.packages`: the address gives the index.
+    let index: std::collections::HashMap<*const Package, usize> = inv
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (std::ptr::from_ref(p), i))
+        .collect();
+    let mut out = vec![String::new(); inv.packages.len()];
+    for (p, id) in packages.iter().zip(ids) {
+        if let Some(&i) = index.get(&std::ptr::from_ref(*p)) {
+            out[i] = id;
+        }
+    }
+    out
+}
+
 fn property(name: &str, value: impl Into<String>) -> Value {
     json!({"name": name, "value": value.into()})
 }

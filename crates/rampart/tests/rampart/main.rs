@@ -14,3 +14,4 @@ mod node;
 mod policy;
 mod pss;
 mod sarif;
+mod vulns;
