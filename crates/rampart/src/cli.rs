@@ -41,7 +41,8 @@ pub enum Command {
     /// the same checks, configuration and exceptions as `rampart scan`.
     #[command(after_long_help = ADMIT_HELP, disable_version_flag = true)]
     Admit(AdmitArgs),
-    /// Container images: inventory every OS and language package, write SBOMs.
+    /// Container images: inventory every OS and language package, write SBOMs, and scan
+    /// them for known vulnerabilities.
     #[command(disable_version_flag = true)]
     Image(crate::image::ImageArgs),
     /// Scan a source tree's lockfiles (Cargo.lock, package-lock.json, requirements.txt,
