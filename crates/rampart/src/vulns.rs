@@ -25,10 +25,11 @@ Output formats (--format, repeatable; FORMAT or FORMAT=FILE):
   cyclonedx  a CycloneDX 1.6 SBOM with a vulnerabilities array
 
 Which findings count toward the exit code: unsuppressed findings at or above --fail-on
-(default low; `any` includes unknown and negligible severities). --fixable-only: only
-findings with a fixed version count, the others are still reported. --ignore-unfixed:
-findings without a fixed version are left out of the report altogether. Findings the
-distribution rates negligible are left out unless --show-hidden.
+(default low, which also counts advisories that rate no severity; `any` also counts
+negligible ones). --fixable-only: only findings with a fixed version count, the others
+are still reported. --ignore-unfixed: findings without a fixed version are left out of
+the report altogether. Findings the distribution rates negligible are left out unless
+--show-hidden.
 
 Suppressions: `vulnerability-exceptions` in .rampart.yaml (searched from the current
 directory upward, or --config FILE) and OpenVEX documents (--vex FILE, repeatable).
@@ -47,6 +48,7 @@ pub enum VulnFailOn {
     Critical,
     High,
     Medium,
+    /// Low and above, and advisories that rate no severity.
     Low,
     /// Every finding, including unknown and negligible severities.
     Any,

@@ -74,7 +74,7 @@ impl Entry {
 /// The lowest severity that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
-    /// Findings at this level or above count.
+    /// Findings at this level or above count (and, at `low`, unrated ones).
     Level(Level),
     /// Every finding counts, whatever its severity (unknown and negligible included).
     Any,
@@ -91,9 +91,12 @@ impl FailOn {
         }
     }
 
+    /// Whether a finding of `level` counts. An advisory that rates nothing (most Go and
+    /// many PyPI records) may be anything: it counts at `low`, the default, so a CI gate
+    /// does not pass silently over it, but not at `medium` and above.
     fn covers(self, level: Level) -> bool {
         match self {
-            Self::Level(l) => level >= l,
+            Self::Level(l) => level >= l || (level == Level::Unknown && l <= Level::Low),
             Self::Any => true,
             Self::Never => false,
         }

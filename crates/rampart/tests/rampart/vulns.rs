@@ -284,15 +284,15 @@ fn image_scan_finds_exactly_the_matching_advisories() {
             .unwrap()
             .starts_with("sha256:")
     );
-    // Unknown severity is below --fail-on low.
+    // An unrated advisory counts at --fail-on low.
     let jinja = r["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|x| x["id"] == "PYSEC-2021-66")
         .unwrap();
-    assert_eq!(jinja["counts"], false);
-    assert_eq!(r["result"]["failing"], 3);
+    assert_eq!(jinja["counts"], true);
+    assert_eq!(r["result"]["failing"], 4);
 
     // Negligible findings appear with --show-hidden.
     let o = f.scan(&["--format", "json", "--show-hidden"]);
@@ -332,9 +332,17 @@ fn exit_codes_follow_fail_on_fixable_only_and_ignore_unfixed() {
     assert_eq!(findings(&r), set(&[IMAGE_FINDINGS[2], IMAGE_FINDINGS[3]]));
     assert_eq!(r["summary"]["findings"]["unfixedLeftOut"], 2);
     assert_eq!(code(&["--fail-on", "never"]).0, Some(0));
-    // `any` counts the unknown-severity Jinja2 finding too.
-    let (c, r) = code(&["--fail-on", "any", "--ignore-unfixed"]);
-    assert_eq!((c, r["result"]["failing"].as_u64()), (Some(1), Some(2)));
+    // The unrated Jinja2 advisory counts at `low` (the default) and `any`, not at medium.
+    for threshold in ["any", "low"] {
+        let (c, r) = code(&["--fail-on", threshold, "--ignore-unfixed"]);
+        assert_eq!(
+            (c, r["result"]["failing"].as_u64()),
+            (Some(1), Some(2)),
+            "{threshold}"
+        );
+    }
+    let (c, r) = code(&["--fail-on", "medium", "--ignore-unfixed"]);
+    assert_eq!((c, r["result"]["failing"].as_u64()), (Some(1), Some(1)));
     // A usage error is 2.
     let o = f.scan(&["--fail-on", "severe"]);
     assert_eq!(o.status.code(), Some(2));
@@ -371,7 +379,7 @@ fn text_is_grouped_by_severity_with_fixable_first_and_a_summary_table() {
         at("unknown           1       0      1"),
         at("total             2       2      4"),
         at(
-            "4 vulnerabilities in 4 of 5 packages; 3 at or above --fail-on low; 1 negligible hidden (--show-hidden)",
+            "4 vulnerabilities in 4 of 5 packages; 4 at or above --fail-on low; 1 negligible hidden (--show-hidden)",
         ),
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{t}");
@@ -471,7 +479,7 @@ fn image_sarif_and_cyclonedx_validate_and_point_at_the_packages() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("rampart: 5 vulnerabilities, 3 at or above --fail-on low"),
+        stderr(&o).contains("rampart: 5 vulnerabilities, 4 at or above --fail-on low"),
         "{}",
         stderr(&o)
     );
