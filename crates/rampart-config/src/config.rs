@@ -660,10 +660,7 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
         match key {
             "check" | "checks" => {
                 has_check = true;
-                let items: Vec<&Node> = match value.as_seq() {
-                    Some(s) => s.iter().collect(),
-                    None => vec![value],
-                };
+                let items = one_or_many(value);
                 for item in items {
                     if item.scalar_text() == Some("*") {
                         e.checks.push("*".into());
@@ -699,6 +696,14 @@ fn read_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<Exception> {
     (cx.errors.len() == before).then_some(e)
 }
 
+/// A value written as one item or as a list of them.
+fn one_or_many(value: &Node) -> Vec<&Node> {
+    match value.as_seq() {
+        Some(s) => s.iter().collect(),
+        None => vec![value],
+    }
+}
+
 fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
     let mut e = NodeException {
         items: Vec::new(),
@@ -715,10 +720,7 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
         match key {
             "item" | "items" => {
                 has_items = true;
-                let list: Vec<&Node> = match value.as_seq() {
-                    Some(s) => s.iter().collect(),
-                    None => vec![value],
-                };
+                let list = one_or_many(value);
                 for item in list {
                     match item.scalar_text() {
                         Some(id) if id == "*" || is_item_id(id) => e.items.push(id.to_string()),
@@ -730,10 +732,7 @@ fn read_node_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<NodeException> {
                 }
             }
             "node" | "nodes" => {
-                let list: Vec<&Node> = match value.as_seq() {
-                    Some(s) => s.iter().collect(),
-                    None => vec![value],
-                };
+                let list = one_or_many(value);
                 for item in list {
                     if let Some(n) = cx.string(item, "node") {
                         e.nodes.push(n);
@@ -778,10 +777,7 @@ fn read_vuln_exception(cx: &mut Ctx<'_>, node: &Node) -> Option<VulnException> {
         match key {
             "id" | "ids" => {
                 has_ids = true;
-                let list: Vec<&Node> = match value.as_seq() {
-                    Some(s) => s.iter().collect(),
-                    None => vec![value],
-                };
+                let list = one_or_many(value);
                 if list.is_empty() {
                     cx.err(value.pos, "`ids` must name at least one advisory");
                 }
