@@ -16,22 +16,8 @@
 # Results: bench/out/vuln/scan.md (git-ignored).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 runs=${RUNS:-5}
-target=${CARGO_TARGET_DIR:-"$repo/target"}
-rampart="$target/release/rampart"
-data=
-dir=$repo
-while [[ $dir != / ]]; do
-  if [[ -d $dir/../shared/vulndata ]]; then data=$(cd "$dir/../shared/vulndata" && pwd); break; fi
-  dir=$(dirname "$dir")
-done
-[[ -n $data ]] || { echo "shared/vulndata not found beside the repository" >&2; exit 1; }
-out="$repo/bench/out/vuln"
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cargo build --release --locked -q -p rampart
