@@ -247,16 +247,7 @@ fn import(dir: &Path, paths: &[PathBuf], replace: bool) -> Result<u8> {
             stats.problems.len()
         );
     }
-    let meta = builder.write(dir, t)?;
-    let _ = writeln!(
-        out,
-        "database {}: {} advisories, {} packages",
-        Database::file_path(dir).display(),
-        meta.advisories,
-        meta.packages
-    );
-    crate::run::write_stdout(&out)?;
-    Ok(0)
+    finish(builder, dir, t, out)
 }
 
 /// `Rocky Linux` → `Rocky%20Linux`: the ecosystem as a URL path segment.
@@ -294,6 +285,20 @@ fn download(agent: &ureq::Agent, url: &str, dest: &Path) -> Result<u64> {
     file.sync_all()
         .with_context(|| format!("cannot write {}", dest.display()))?;
     Ok(n)
+}
+
+/// Writes the database (atomically) and prints what was done and what it now holds.
+fn finish(builder: Builder, dir: &Path, built: u64, mut out: String) -> Result<u8> {
+    let meta = builder.write(dir, built)?;
+    let _ = writeln!(
+        out,
+        "database {}: {} advisories, {} packages",
+        Database::file_path(dir).display(),
+        meta.advisories,
+        meta.packages
+    );
+    crate::run::write_stdout(&out)?;
+    Ok(0)
 }
 
 fn update(dir: &Path, ecosystems: &[String], base: &str, timeout: Duration) -> Result<u8> {
@@ -361,16 +366,7 @@ fn update(dir: &Path, ecosystems: &[String], base: &str, timeout: Duration) -> R
             stats.problems.len()
         );
     }
-    let meta = builder.write(dir, t)?;
-    let _ = writeln!(
-        out,
-        "database {}: {} advisories, {} packages",
-        Database::file_path(dir).display(),
-        meta.advisories,
-        meta.packages
-    );
-    crate::run::write_stdout(&out)?;
-    Ok(0)
+    finish(builder, dir, t, out)
 }
 
 /// `2026-11-27 23:40 UTC` from seconds since the epoch.

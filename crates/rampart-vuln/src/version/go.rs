@@ -166,12 +166,7 @@ impl Ord for Version<'_> {
         cmp_decimal(self.major, other.major)
             .then_with(|| cmp_decimal(self.minor, other.minor))
             .then_with(|| cmp_decimal(self.patch, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => compare_prerelease(&self.pre, &other.pre),
-            })
+            .then_with(|| compare_prerelease(&self.pre, &other.pre))
     }
 }
 

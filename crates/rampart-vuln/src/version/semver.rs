@@ -102,8 +102,15 @@ impl<'a> Version<'a> {
     }
 }
 
-/// Orders two pre-release identifier lists (both non-empty or both empty).
+/// Orders two pre-release identifier lists; an empty list is a release, which comes
+/// after every pre-release of the same version.
 pub(crate) fn compare_prerelease(a: &[&[u8]], b: &[&[u8]]) -> Ordering {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        (false, false) => {}
+    }
     for (x, y) in a.iter().zip(b) {
         let order = match (numeric(x), numeric(y)) {
             (true, true) => cmp_decimal(x, y),
@@ -122,12 +129,7 @@ impl Ord for Version<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => compare_prerelease(&self.pre, &other.pre),
-            })
+            .then_with(|| compare_prerelease(&self.pre, &other.pre))
     }
 }
 
