@@ -60,6 +60,9 @@ pub enum LayerError {
 pub struct Expected {
     pub digest: Option<String>,
     pub diff_id: Option<String>,
+    /// The stored blob was already checked against `digest` (a registry pull hashes
+    /// blobs as they arrive): do not hash it again.
+    pub digest_checked: bool,
 }
 
 /// A reader that hashes what passes through it.
@@ -130,10 +133,11 @@ pub fn read_layer(
     limits: Limits,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LayerContents, LayerError> {
-    let verify_digest = expected
-        .digest
-        .as_deref()
-        .is_some_and(|d| d.starts_with("sha256:"));
+    let verify_digest = !expected.digest_checked
+        && expected
+            .digest
+            .as_deref()
+            .is_some_and(|d| d.starts_with("sha256:"));
     let verify_diff = expected
         .diff_id
         .as_deref()

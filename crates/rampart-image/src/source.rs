@@ -344,6 +344,9 @@ impl Store {
 pub struct OpenedImage {
     pub info: ImageInfo,
     store: Store,
+    /// Whether stored blobs are hashed against their digests while read (see
+    /// [`OpenedImage::blobs_verified`]).
+    check_blobs: bool,
 }
 
 fn blob_path(digest: &str) -> Option<String> {
@@ -503,6 +506,7 @@ fn open_layout(
             layers,
         },
         store,
+        check_blobs: true,
     })
 }
 
@@ -661,6 +665,7 @@ fn open_docker(store: Store, name: Option<&str>, path: &Path) -> Result<OpenedIm
             layers,
         },
         store,
+        check_blobs: true,
     })
 }
 
@@ -668,6 +673,15 @@ fn open_docker(store: Store, name: Option<&str>, path: &Path) -> Result<OpenedIm
 pub type Progress<'a> = &'a (dyn Fn(usize, u64) + Sync);
 
 impl OpenedImage {
+    /// Skips hashing the stored (compressed) layer blobs: for a layout whose blobs were
+    /// checked against their digests when they were written, such as a registry pull.
+    /// The uncompressed diff_ids are still checked.
+    #[must_use]
+    pub fn blobs_verified(mut self) -> Self {
+        self.check_blobs = false;
+        self
+    }
+
     /// Reads every layer (in parallel) and runs the catalogers.
     pub fn inventory(
         &self,
@@ -686,6 +700,7 @@ impl OpenedImage {
                 let expected = Expected {
                     digest: l.digest.clone(),
                     diff_id: l.diff_id.clone(),
+                    digest_checked: !self.check_blobs,
                 };
                 let name = l
                     .digest

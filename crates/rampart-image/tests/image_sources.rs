@@ -556,3 +556,47 @@ fn a_python_package_installed_by_dpkg_is_reported_once_as_the_debian_package() {
         ]
     );
 }
+
+#[test]
+fn blobs_verified_skips_only_the_stored_digest_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("layout");
+    let layers = vec![vec![E::File("pkgs/a", "1")]];
+    oci_layout(&dir, &[("v1", "linux/amd64", layers)], Z::Gzip);
+    let src = Source::parse(&format!("oci:{}", dir.display()));
+    let info = source::open(&src, None).unwrap().info;
+    let digest = info.layers[0].digest.clone().unwrap();
+    let blob = dir
+        .join("blobs/sha256")
+        .join(digest.trim_start_matches("sha256:"));
+    // The same tar compressed differently: the blob digest no longer matches, the
+    // uncompressed diff_id still does.
+    let tar = tar_bytes(&[E::File("pkgs/a", "1")]);
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&tar).unwrap();
+    let recompressed = e.finish().unwrap();
+    assert_ne!(recompressed, std::fs::read(&blob).unwrap());
+    std::fs::write(&blob, recompressed).unwrap();
+    let catalogers: Vec<Box<dyn Cataloger>> = vec![Box::new(Files)];
+    let err = source::open(&src, None)
+        .unwrap()
+        .inventory(&catalogers, Limits::default(), &|_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("digest mismatch"), "{err}");
+    let inv = source::open(&src, None)
+        .unwrap()
+        .blobs_verified()
+        .inventory(&catalogers, Limits::default(), &|_, _| {})
+        .unwrap();
+    assert_eq!(found(&inv), pairs(&[("/pkgs/a", "1")]));
+    // A changed tar still fails: the diff_id is always checked.
+    std::fs::write(&blob, compress(&tar_bytes(&[E::File("pkgs/a", "2")]), Z::Gzip)).unwrap();
+    let err = source::open(&src, None)
+        .unwrap()
+        .blobs_verified()
+        .inventory(&catalogers, Limits::default(), &|_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("digest mismatch"), "{err}");
+}

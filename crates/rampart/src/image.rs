@@ -166,14 +166,10 @@ pub fn read_image(reference: &str, pull: &PullArgs) -> Result<(ImageInfo, Invent
             path: dir.path().to_path_buf(),
             tag: None,
         };
-        let (mut info, inventory) = source::inventory_source(
-            &layout,
-            platform.as_ref(),
-            &catalogers,
-            Limits::default(),
-            &|_, _| {},
-        )
-        .map_err(anyhow::Error::from)?;
+        // The pull checked every blob against its digest as it arrived.
+        let image = source::open(&layout, platform.as_ref())?.blobs_verified();
+        let inventory = image.inventory(&catalogers, Limits::default(), &|_, _| {})?;
+        let mut info = image.info;
         info.source = SourceKind::Registry;
         info.reference = pulled.reference;
         info.manifest_digest = Some(pulled.manifest_digest.to_string());
