@@ -205,6 +205,24 @@ impl<'a> Emitter<'a> {
         });
     }
 
+    /// An emitter that appends to `out` (the findings of earlier checks on the same
+    /// object), so a scan does not allocate a list per check and object.
+    pub fn with_buffer(
+        meta: &'a CheckMeta,
+        severity: Severity,
+        obj: &'a Object,
+        obj_index: usize,
+        out: Vec<Finding>,
+    ) -> Self {
+        Emitter {
+            meta,
+            severity,
+            obj,
+            obj_index,
+            out,
+        }
+    }
+
     pub fn into_findings(self) -> Vec<Finding> {
         self.out
     }
@@ -234,6 +252,8 @@ pub fn run_serial(checks: &[Enabled], objects: &[Object]) -> Vec<Finding> {
 fn run_on(checks: &[Enabled], objects: &[Object], parallel: bool) -> Vec<Finding> {
     let inventory = Inventory::build(objects);
     let inventory = &inventory;
+    // The findings of one object, sorted by position, check, path and message, without
+    // duplicates. Objects come in order, so the whole list needs no sort of its own.
     let one = |(i, obj): (usize, &Object)| {
         let mut out = Vec::new();
         // Whether the object has a pod spec, decided once rather than once per check.
@@ -251,26 +271,25 @@ fn run_on(checks: &[Enabled], objects: &[Object], parallel: bool) -> Vec<Finding
                 objects,
                 inventory,
             };
-            let mut em = Emitter::new(&e.check.meta, e.severity, obj, i);
+            let mut em = Emitter::with_buffer(&e.check.meta, e.severity, obj, i, out);
             (e.check.run)(&ctx, obj, &mut em);
-            out.extend(em.into_findings());
+            out = em.into_findings();
         }
+        out.sort_by(|a: &Finding, b: &Finding| {
+            (a.pos, a.check, &a.path, &a.message).cmp(&(b.pos, b.check, &b.path, &b.message))
+        });
+        out.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
         out
     };
-    let mut findings: Vec<Finding> = if parallel {
-        objects.par_iter().enumerate().flat_map_iter(one).collect()
+    let per_object: Vec<Vec<Finding>> = if parallel {
+        objects.par_iter().enumerate().map(one).collect()
     } else {
-        objects.iter().enumerate().flat_map(one).collect()
+        objects.iter().enumerate().map(one).collect()
     };
-    let order = |a: &Finding, b: &Finding| {
-        (a.object, a.pos, a.check, &a.path, &a.message).cmp(&(b.object, b.pos, b.check, &b.path, &b.message))
-    };
-    if parallel {
-        findings.par_sort_by(order);
-    } else {
-        findings.sort_by(order);
+    let mut findings = Vec::with_capacity(per_object.iter().map(Vec::len).sum());
+    for mut f in per_object {
+        findings.append(&mut f);
     }
-    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.message == b.message);
     findings
 }
 
