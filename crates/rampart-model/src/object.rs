@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::node::{Node, Pos};
+use crate::workload::PodSpecIndex;
 use crate::yaml::LoadedDoc;
 
 /// Where objects came from: a file, standard input, an admission request, a cluster.
@@ -63,6 +64,8 @@ pub struct Object {
     /// `metadata.namespace` as written (None when absent).
     pub namespace: Option<String>,
     pub root: Node,
+    /// Where the pod spec is in `root`, when the object has one.
+    pub(crate) pod: Option<PodSpecIndex>,
 }
 
 impl Object {
@@ -172,6 +175,7 @@ fn identify(source: Arc<Source>, doc: usize, item: Option<usize>, root: Node) ->
         .and_then(|m| m.get("namespace"))
         .and_then(Node::scalar_text)
         .map(str::to_string);
+    let pod = PodSpecIndex::find(&api_version, &kind, &root);
     Some(Object {
         source,
         doc,
@@ -181,6 +185,7 @@ fn identify(source: Arc<Source>, doc: usize, item: Option<usize>, root: Node) ->
         name,
         namespace,
         root,
+        pod,
     })
 }
 
