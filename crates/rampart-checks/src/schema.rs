@@ -39,6 +39,10 @@ pub struct TypeDef {
     pub mask: u32,
     /// Sorted by field name. Each field lists its type per set of versions.
     fields: Vec<(String, Vec<(Ty, u32)>)>,
+    /// `(length of the name, index in fields)`, sorted by length and then name: a lookup
+    /// compares lengths (no memory read of the name) and only reads names of its length.
+    /// Every key of every object of a scan is looked up here.
+    by_length: Vec<(u32, u32)>,
 }
 
 impl TypeDef {
@@ -49,10 +53,16 @@ impl TypeDef {
 
     /// The field's entry: its type per set of versions.
     pub fn field(&self, name: &str) -> Option<&[(Ty, u32)]> {
-        self.fields
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()
-            .map(|i| self.fields[i].1.as_slice())
+        let fields = &self.fields;
+        let k = self
+            .by_length
+            .binary_search_by(|&(len, i)| {
+                (len as usize)
+                    .cmp(&name.len())
+                    .then_with(|| fields[i as usize].0.as_str().cmp(name))
+            })
+            .ok()?;
+        Some(fields[self.by_length[k].1 as usize].1.as_slice())
     }
 
     /// The field names that exist in the version with bit `bit`.
@@ -68,7 +78,8 @@ impl TypeDef {
 pub struct Schema {
     /// Minor versions, oldest first (`25` for Kubernetes 1.25).
     pub versions: Vec<u32>,
-    kinds: HashMap<(String, String), (usize, u32)>,
+    /// API version, then kind: looked up without building a key.
+    kinds: HashMap<String, HashMap<String, (usize, u32)>>,
     pub types: Vec<TypeDef>,
 }
 
@@ -134,7 +145,8 @@ impl Schema {
     /// The root type of a built-in kind, with the versions that serve it.
     pub fn kind(&self, api_version: &str, kind: &str) -> Option<(&TypeDef, u32)> {
         self.kinds
-            .get(&(api_version.to_string(), kind.to_string()))
+            .get(api_version)?
+            .get(kind)
             .map(|(t, m)| (&self.types[*t], *m))
     }
 
@@ -185,19 +197,33 @@ impl Schema {
                 fields.push((f.clone(), variants));
             }
             fields.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut by_length = fields
+                .iter()
+                .enumerate()
+                .map(|(i, (f, _))| Ok((u32::try_from(f.len())?, u32::try_from(i)?)))
+                .collect::<Result<Vec<_>, std::num::TryFromIntError>>()
+                .map_err(|e| e.to_string())?;
+            by_length.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| fields[a.1 as usize].0.cmp(&fields[b.1 as usize].0))
+            });
             types.push(TypeDef {
                 name: name.clone(),
                 mask,
                 fields,
+                by_length,
             });
         }
-        let mut kinds = HashMap::new();
+        let mut kinds: HashMap<String, HashMap<String, (usize, u32)>> = HashMap::new();
         for k in doc["kinds"].as_array().ok_or("kinds")? {
             let api = k[0].as_str().ok_or("kind api")?;
             let kind = k[1].as_str().ok_or("kind")?;
             let t = *index.get(k[2].as_str().ok_or("kind type")?).ok_or("kind type")?;
             let m = u32::try_from(k[3].as_u64().ok_or("kind mask")?).map_err(|_| "mask")?;
-            kinds.insert((api.to_string(), kind.to_string()), (t, m));
+            kinds
+                .entry(api.to_string())
+                .or_default()
+                .insert(kind.to_string(), (t, m));
         }
         Ok(Schema {
             versions,
