@@ -135,7 +135,7 @@ pub struct Ctx<'a> {
     /// Every object of the scan, for checks that look across objects.
     pub objects: &'a [Object],
     /// An index of `objects` by kind and identity.
-    pub inventory: &'a Inventory,
+    pub inventory: &'a Inventory<'a>,
 }
 
 /// Collects the findings of one check on one object.

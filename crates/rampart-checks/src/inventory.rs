@@ -14,8 +14,9 @@
 //! through an index of pod template labels, so that it costs about the number of
 //! candidate workloads, not the size of the scan.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
+
+use foldhash::{HashMap, HashSet};
 
 use rampart_model::{Node, Object, PodSpec};
 use rayon::prelude::*;
@@ -24,37 +25,40 @@ use crate::rbac::{AccountSubject, binding_subjects};
 
 /// Indices into the objects of a scan, by kind, by identity, by namespace and by pod
 /// labels.
+///
+/// Keys borrow from the objects, so building the index allocates no strings; the maps use a
+/// fast, randomly seeded hash, since every object of a scan is indexed and looked up.
 #[derive(Debug, Default)]
-pub struct Inventory {
-    by_kind: HashMap<String, Vec<usize>>,
-    by_id: HashMap<(String, String, String), usize>,
-    namespaces: HashSet<String>,
+pub struct Inventory<'a> {
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    by_id: HashMap<(&'a str, &'a str, &'a str), usize>,
+    namespaces: HashSet<&'a str>,
     /// kind → namespace → indices.
-    by_kind_ns: HashMap<String, HashMap<String, Vec<usize>>>,
+    by_kind_ns: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     /// Workloads (objects with a pod template) by namespace, with a label index.
-    pods: HashMap<String, NamespacePods>,
+    pods: HashMap<&'a str, NamespacePods<'a>>,
     /// The pod labels of each object that has a pod template, by object index.
-    pod_labels: Vec<Option<PodLabels>>,
+    pod_labels: Vec<Option<PodLabels<'a>>>,
     /// Namespaces holding custom resources that an operator may turn into pods or
     /// Services.
-    custom_resources: HashSet<String>,
+    custom_resources: HashSet<&'a str>,
     /// Workloads selected by a NetworkPolicy of their namespace (besides `netpol_all`).
     netpol_selected: HashSet<usize>,
     /// Namespaces with a NetworkPolicy that selects every pod.
-    netpol_all: HashSet<String>,
+    netpol_all: HashSet<&'a str>,
     /// Workloads selected by a PodDisruptionBudget of their namespace (besides `pdb_all`).
     pdb_selected: HashSet<usize>,
     /// Namespaces with a PodDisruptionBudget that selects every pod.
-    pdb_all: HashSet<String>,
+    pdb_all: HashSet<&'a str>,
     /// `(kind, namespace, name)` of the targets of HorizontalPodAutoscalers.
-    autoscaled: HashSet<(String, String, String)>,
+    autoscaled: HashSet<(&'a str, &'a str, &'a str)>,
     /// RoleBindings and ClusterRoleBindings by the service accounts their subjects
     /// name: `(namespace, name)` of a ServiceAccount subject or of a
     /// `system:serviceaccount:NS:NAME` user.
-    bindings_by_account: HashMap<(String, String), Vec<usize>>,
+    bindings_by_account: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// Bindings to the group of every service account of a namespace
     /// (`system:serviceaccounts:NS`).
-    bindings_by_account_namespace: HashMap<String, Vec<usize>>,
+    bindings_by_account_namespace: HashMap<&'a str, Vec<usize>>,
     /// Bindings to groups holding every service account (`system:serviceaccounts`,
     /// `system:authenticated`).
     bindings_to_all_accounts: Vec<usize>,
@@ -62,13 +66,13 @@ pub struct Inventory {
 
 /// The workloads of one namespace and an index of their pod labels.
 #[derive(Debug, Default)]
-struct NamespacePods {
+struct NamespacePods<'a> {
     workloads: Vec<usize>,
     /// label key → value → workloads whose pod template sets it.
-    by_label: HashMap<String, HashMap<String, Vec<usize>>>,
+    by_label: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     /// label key → workloads whose controller gives each pod this label with a value
     /// not known from the manifest.
-    by_generated: HashMap<String, Vec<usize>>,
+    by_generated: HashMap<&'a str, Vec<usize>>,
 }
 
 /// The namespace an object lives in, with an unset namespace read as `default`.
@@ -79,43 +83,33 @@ pub fn namespace_of(obj: &Object) -> &str {
     }
 }
 
-impl Inventory {
-    pub fn build(objects: &[Object]) -> Inventory {
+impl<'a> Inventory<'a> {
+    pub fn build(objects: &'a [Object]) -> Inventory<'a> {
         let mut inv = Inventory {
             pod_labels: Vec::with_capacity(objects.len()),
             ..Inventory::default()
         };
-        // Reading pod labels allocates for every label: done on every core first.
-        let mut all_labels: Vec<Option<PodLabels>> = objects.par_iter().map(PodLabels::of).collect();
+        // Reading pod labels walks every pod template: done on every core first.
+        let mut all_labels: Vec<Option<PodLabels<'a>>> = objects.par_iter().map(PodLabels::of).collect();
         for (i, o) in objects.iter().enumerate() {
             let ns = namespace_of(o);
-            // Look keys up before inserting them: most already exist, and building an owned
-            // key for each object is the main cost of indexing a large scan.
-            match inv.by_kind.get_mut(o.kind.as_str()) {
-                Some(list) => list.push(i),
-                None => {
-                    inv.by_kind.insert(o.kind.clone(), vec![i]);
-                }
-            }
-            inv.by_id
-                .entry((o.kind.clone(), ns.to_string(), o.name.clone()))
-                .or_insert(i);
-            insert_str(&mut inv.namespaces, ns);
+            inv.by_kind.entry(&o.kind).or_default().push(i);
+            inv.by_id.entry((&o.kind, ns, &o.name)).or_insert(i);
+            inv.namespaces.insert(ns);
             if o.kind == "Namespace" && o.group().is_empty() {
-                insert_str(&mut inv.namespaces, &o.name);
+                inv.namespaces.insert(&o.name);
             }
-            let by_ns = slot(&mut inv.by_kind_ns, &o.kind);
-            match by_ns.get_mut(ns) {
-                Some(list) => list.push(i),
-                None => {
-                    by_ns.insert(ns.to_string(), vec![i]);
-                }
-            }
+            inv.by_kind_ns
+                .entry(&o.kind)
+                .or_default()
+                .entry(ns)
+                .or_default()
+                .push(i);
             let labels = all_labels[i].take();
             if let Some(labels) = &labels {
-                slot(&mut inv.pods, ns).add(i, labels);
+                inv.pods.entry(ns).or_default().add(i, labels);
             } else if may_create_pods_or_services(o) {
-                insert_str(&mut inv.custom_resources, ns);
+                inv.custom_resources.insert(ns);
             }
             inv.pod_labels.push(labels);
             if o.kind == "HorizontalPodAutoscaler"
@@ -126,8 +120,7 @@ impl Inventory {
                     target.get("name").and_then(Node::scalar_text),
                 )
             {
-                inv.autoscaled
-                    .insert((kind.to_string(), ns.to_string(), name.to_string()));
+                inv.autoscaled.insert((kind, ns, name));
             }
         }
         inv.index_policies(objects);
@@ -136,19 +129,17 @@ impl Inventory {
     }
 
     /// Indexes RoleBindings and ClusterRoleBindings by the service accounts they bind.
-    fn index_bindings(&mut self, objects: &[Object]) {
+    fn index_bindings(&mut self, objects: &'a [Object]) {
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             for &i in self.by_kind.get(kind).map_or(&[][..], Vec::as_slice) {
                 for subject in binding_subjects(&objects[i]).filter_map(|s| s.account()) {
                     let list = match subject {
-                        AccountSubject::Account(ns, name) => self
-                            .bindings_by_account
-                            .entry((ns.to_string(), name.to_string()))
-                            .or_default(),
-                        AccountSubject::Namespace(ns) => self
-                            .bindings_by_account_namespace
-                            .entry(ns.to_string())
-                            .or_default(),
+                        AccountSubject::Account(ns, name) => {
+                            self.bindings_by_account.entry((ns, name)).or_default()
+                        }
+                        AccountSubject::Namespace(ns) => {
+                            self.bindings_by_account_namespace.entry(ns).or_default()
+                        }
                         AccountSubject::All => &mut self.bindings_to_all_accounts,
                     };
                     if list.last() != Some(&i) {
@@ -164,9 +155,9 @@ impl Inventory {
     /// order of the scan. A RoleBinding among them grants only
     /// in its own namespace, which may differ from the account's.
     pub fn bindings_of_service_account(&self, namespace: &str, name: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .bindings_by_account
-            .get(&(namespace.to_string(), name.to_string()))
+        let by_account: &HashMap<(&str, &str), Vec<usize>> = &self.bindings_by_account;
+        let mut out: Vec<usize> = by_account
+            .get(&(namespace, name))
             .into_iter()
             .chain(self.bindings_by_account_namespace.get(namespace))
             .chain(std::iter::once(&self.bindings_to_all_accounts))
@@ -180,9 +171,9 @@ impl Inventory {
 
     /// Records which workloads the NetworkPolicies and PodDisruptionBudgets of their
     /// namespace select. Runs after every workload is indexed.
-    fn index_policies(&mut self, objects: &[Object]) {
-        let mut netpol_selected = HashSet::new();
-        let mut pdb_selected = HashSet::new();
+    fn index_policies(&mut self, objects: &'a [Object]) {
+        let mut netpol_selected = HashSet::default();
+        let mut pdb_selected = HashSet::default();
         for i in self.of_kind("NetworkPolicy").to_vec() {
             let o = &objects[i];
             if !matches!(o.group(), "networking.k8s.io" | "extensions") {
@@ -197,7 +188,7 @@ impl Inventory {
             };
             match selector {
                 Ok(s) if s.is_empty() => {
-                    self.netpol_all.insert(ns.to_string());
+                    self.netpol_all.insert(ns);
                 }
                 Ok(s) => netpol_selected.extend(self.selected(ns, &s)),
                 Err(_) => {}
@@ -217,7 +208,7 @@ impl Inventory {
             match LabelSelector::parse(node) {
                 Ok(s) if s.is_empty() => {
                     if o.api_version == "policy/v1" {
-                        self.pdb_all.insert(ns.to_string());
+                        self.pdb_all.insert(ns);
                     }
                 }
                 Ok(s) => pdb_selected.extend(self.selected(ns, &s)),
@@ -245,9 +236,8 @@ impl Inventory {
     /// The first object of a kind with this namespace and name. Cluster-scoped objects
     /// (Namespace, ClusterRole, ...) are found with namespace `default` unless they set one.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<usize> {
-        self.by_id
-            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
-            .copied()
+        let by_id: &HashMap<(&str, &str, &str), usize> = &self.by_id;
+        by_id.get(&(kind, namespace, name)).copied()
     }
 
     /// Whether the scan holds any object in this namespace, or the Namespace itself.
@@ -262,7 +252,7 @@ impl Inventory {
 
     /// The labels the pods of a workload carry, by object index (None when the object
     /// has no pod template).
-    pub fn pod_labels(&self, index: usize) -> Option<&PodLabels> {
+    pub fn pod_labels(&self, index: usize) -> Option<&PodLabels<'a>> {
         self.pod_labels.get(index).and_then(Option::as_ref)
     }
 
@@ -303,8 +293,8 @@ impl Inventory {
 
     /// Whether a HorizontalPodAutoscaler of the scan targets this object.
     pub fn autoscaled(&self, kind: &str, namespace: &str, name: &str) -> bool {
-        self.autoscaled
-            .contains(&(kind.to_string(), namespace.to_string(), name.to_string()))
+        let autoscaled: &HashSet<(&str, &str, &str)> = &self.autoscaled;
+        autoscaled.contains(&(kind, namespace, name))
     }
 
     /// Whether the namespace holds custom resources (other than a few kinds known never
@@ -324,54 +314,33 @@ impl Inventory {
     }
 }
 
-/// The value of a string key, inserted (with an owned key) only when missing.
-fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_string(), V::default());
-    }
-    map.get_mut(key).expect("inserted above")
-}
-
-/// Inserts a string into a set without allocating when it is already there.
-fn insert_str(set: &mut HashSet<String>, value: &str) {
-    if !set.contains(value) {
-        set.insert(value.to_string());
-    }
-}
-
-impl NamespacePods {
-    fn add(&mut self, index: usize, labels: &PodLabels) {
+impl<'a> NamespacePods<'a> {
+    fn add(&mut self, index: usize, labels: &PodLabels<'a>) {
         self.workloads.push(index);
-        for (k, v) in &labels.fixed {
-            let values = slot(&mut self.by_label, k);
-            match values.get_mut(v) {
-                Some(list) => list.push(index),
-                None => {
-                    values.insert(v.clone(), vec![index]);
-                }
-            }
+        for &(k, v) in &labels.fixed {
+            self.by_label
+                .entry(k)
+                .or_default()
+                .entry(v)
+                .or_default()
+                .push(index);
         }
-        for k in &labels.generated {
-            match self.by_generated.get_mut(*k) {
-                Some(list) => list.push(index),
-                None => {
-                    self.by_generated.insert((*k).to_string(), vec![index]);
-                }
-            }
+        for &k in labels.generated {
+            self.by_generated.entry(k).or_default().push(index);
         }
     }
 
     /// The workloads that may satisfy an `In` requirement.
     fn candidates(&self, r: &Requirement) -> Vec<usize> {
         let mut out = Vec::new();
-        if let Some(values) = self.by_label.get(&r.key) {
+        if let Some(values) = self.by_label.get(r.key.as_str()) {
             for v in &r.values {
-                if let Some(list) = values.get(v) {
+                if let Some(list) = values.get(v.as_str()) {
                     out.extend_from_slice(list);
                 }
             }
         }
-        if let Some(list) = self.by_generated.get(&r.key) {
+        if let Some(list) = self.by_generated.get(r.key.as_str()) {
             out.extend_from_slice(list);
         }
         out
@@ -464,12 +433,12 @@ fn may_create_pods_or_services(o: &Object) -> bool {
 
 /// The labels every pod of a workload carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PodLabels {
+pub struct PodLabels<'a> {
     /// The labels written in the pod template (the Pod's own labels for a Pod), in order.
-    pub fixed: Vec<(String, String)>,
+    pub fixed: Vec<(&'a str, &'a str)>,
     /// Labels the controller adds to each pod with a value not known from the manifest
     /// (`pod-template-hash`, `controller-revision-hash`, `job-name`, ...).
-    pub generated: Vec<&'static str>,
+    pub generated: &'static [&'static str],
 }
 
 /// What a label of a pod is known to be.
@@ -481,16 +450,16 @@ pub enum LabelValue<'a> {
     Unknown,
 }
 
-impl PodLabels {
+impl<'a> PodLabels<'a> {
     /// The pod labels of a workload, or None when the object has no pod template.
-    pub fn of(obj: &Object) -> Option<PodLabels> {
+    pub fn of(obj: &'a Object) -> Option<PodLabels<'a>> {
         let pod = PodSpec::of(obj)?;
         let fixed = pod
             .metadata
             .and_then(|m| m.get("labels"))
             .map(Node::entries)
             .unwrap_or_default()
-            .map(|(k, v)| (k.name.to_string(), v.scalar_text().unwrap_or("").to_string()))
+            .map(|(k, v)| (k.name.as_str(), v.scalar_text().unwrap_or("")))
             .collect();
         Some(PodLabels {
             fixed,
@@ -498,8 +467,8 @@ impl PodLabels {
         })
     }
 
-    pub fn get(&self, key: &str) -> LabelValue<'_> {
-        if let Some((_, v)) = self.fixed.iter().rev().find(|(k, _)| k == key) {
+    pub fn get(&self, key: &str) -> LabelValue<'a> {
+        if let Some(&(_, v)) = self.fixed.iter().rev().find(|(k, _)| *k == key) {
             LabelValue::Value(v)
         } else if self.generated.contains(&key) {
             LabelValue::Unknown
@@ -509,7 +478,7 @@ impl PodLabels {
     }
 }
 
-impl fmt::Display for PodLabels {
+impl fmt::Display for PodLabels<'_> {
     /// `app=web, tier=frontend`, or `no labels`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.fixed.is_empty() {
@@ -534,7 +503,7 @@ const JOB_LABELS: &[&str] = &[
 ];
 
 /// The labels a controller adds to the pods it creates.
-fn generated_labels(obj: &Object) -> Vec<&'static str> {
+fn generated_labels(obj: &Object) -> &'static [&'static str] {
     let list: &[&'static str] = match (obj.group(), obj.kind.as_str()) {
         ("apps" | "extensions", "Deployment") => &["pod-template-hash"],
         ("apps", "StatefulSet") => &[
@@ -548,7 +517,7 @@ fn generated_labels(obj: &Object) -> Vec<&'static str> {
         ("" | "apps.openshift.io", "DeploymentConfig") => &["deployment", "deploymentconfig"],
         _ => &[],
     };
-    list.to_vec()
+    list
 }
 
 /// The operator of a label selector requirement.
@@ -721,13 +690,10 @@ mod tests {
         LabelSelector::parse(objs[0].root.get("spec").unwrap())
     }
 
-    fn labels(pairs: &[(&str, &str)], generated: &[&'static str]) -> PodLabels {
+    fn labels<'a>(pairs: &[(&'a str, &'a str)], generated: &'static [&'static str]) -> PodLabels<'a> {
         PodLabels {
-            fixed: pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect(),
-            generated: generated.to_vec(),
+            fixed: pairs.to_vec(),
+            generated,
         }
     }
 
