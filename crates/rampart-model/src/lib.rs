@@ -32,7 +32,13 @@ pub struct Parsed {
 
 /// Loads the text of `source` into objects. Never panics on any input.
 pub fn parse_source(source: &Arc<Source>, limits: &Limits) -> Parsed {
-    let text = source.text.as_deref().unwrap_or("");
+    parse_text(source, source.text.as_deref().unwrap_or(""), limits)
+}
+
+/// Loads `text`, the content of `source`, into objects whose source is `source`: for a
+/// caller that does not keep the text in the source (nothing will show its lines), so the
+/// memory of a large scan's texts can be reused. Never panics on any input.
+pub fn parse_text(source: &Arc<Source>, text: &str, limits: &Limits) -> Parsed {
     let loaded = yaml::load(text, limits);
     let mut out = Parsed {
         errors: loaded.errors,

@@ -136,7 +136,13 @@ pub fn run(args: &ComplianceArgs) -> Result<u8> {
     excludes.extend(config.ignore_paths.iter().cloned());
     let mut loaded = scan::Loaded::default();
     let inputs = scan::discover(&paths, &excludes, &mut loaded);
-    scan::load(&inputs, &Limits::default(), args.max_file_size, &mut loaded);
+    scan::load(
+        &inputs,
+        &Limits::default(),
+        args.max_file_size,
+        false,
+        &mut loaded,
+    );
     let mut findings = rampart_checks::run(&enabled, &loaded.objects);
     let notes = rampart_config::policy::apply(&loaded.objects, &mut findings, &config, None, Date::today());
     let mut diagnostics = loaded.diagnostics;

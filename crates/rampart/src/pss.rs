@@ -38,7 +38,13 @@ pub fn run(args: &PssArgs) -> Result<u8> {
     };
     let mut loaded = scan::Loaded::default();
     let inputs = scan::discover(&paths, &args.exclude, &mut loaded);
-    scan::load(&inputs, &Limits::default(), args.max_file_size, &mut loaded);
+    scan::load(
+        &inputs,
+        &Limits::default(),
+        args.max_file_size,
+        false,
+        &mut loaded,
+    );
 
     let mut decisions = Vec::new();
     let mut not_evaluated = Vec::new();

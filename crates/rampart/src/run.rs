@@ -305,7 +305,15 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     excludes.extend(config.ignore_paths.iter().cloned());
     let mut loaded = scan::Loaded::default();
     let inputs = scan::discover(&paths, &excludes, &mut loaded);
-    scan::load(&inputs, &Limits::default(), args.max_file_size, &mut loaded);
+    // Only the text report shows source lines; other reports need no text kept.
+    let keep_text = formats.iter().any(|(f, _)| *f == Format::Text);
+    scan::load(
+        &inputs,
+        &Limits::default(),
+        args.max_file_size,
+        keep_text,
+        &mut loaded,
+    );
 
     // Check
     let mut enabled = config.enabled_checks(&args.enable, &args.disable);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rampart_config::path_matches;
-use rampart_model::{Diagnostic, Level, Limits, Object, Pos, Source, decode, parse_source};
+use rampart_model::{Diagnostic, Level, Limits, Object, Pos, Source, decode, parse_source, parse_text};
 use rayon::prelude::*;
 
 /// One input to read.
@@ -171,7 +171,7 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<(String, Vec<u8>), Diagno
     }
 }
 
-fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, FileOutcome) {
+fn load_one(input: &Input, limits: &Limits, max_bytes: u64, keep_text: bool) -> (Arc<Source>, FileOutcome) {
     let (name, bytes) = match read_input(input, max_bytes) {
         Ok(x) => x,
         Err(d) => {
@@ -212,8 +212,18 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, Fil
             return (Arc::new(Source::new(name, None)), FileOutcome::Failed(d));
         }
     };
-    let source = Arc::new(Source::new(name.clone(), Some(text)));
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_source(&source, limits)));
+    let (source, text) = if keep_text {
+        (Arc::new(Source::new(name.clone(), Some(text))), None)
+    } else {
+        (Arc::new(Source::new(name.clone(), None)), Some(text))
+    };
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &text {
+        Some(t) => parse_text(&source, t, limits),
+        None => parse_source(&source, limits),
+    }));
+    // A text that is not kept is freed here, while this thread still parses other files
+    // whose trees can reuse its memory.
+    drop(text);
     match parsed {
         Ok(p) if p.objects.is_empty() && p.errors.is_empty() => {
             let reason = if p.not_kubernetes > 0 {
@@ -240,11 +250,12 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64) -> (Arc<Source>, Fil
     }
 }
 
-/// Reads and parses every input in parallel; objects keep the input order.
-pub fn load(inputs: &[Input], limits: &Limits, max_bytes: u64, loaded: &mut Loaded) {
+/// Reads and parses every input in parallel; objects keep the input order. Sources keep
+/// their text only with `keep_text` (for reports that show the offending lines).
+pub fn load(inputs: &[Input], limits: &Limits, max_bytes: u64, keep_text: bool, loaded: &mut Loaded) {
     let outcomes: Vec<(Arc<Source>, FileOutcome)> = inputs
         .par_iter()
-        .map(|i| load_one(i, limits, max_bytes))
+        .map(|i| load_one(i, limits, max_bytes, keep_text))
         .collect();
     for (source, outcome) in outcomes {
         match outcome {
