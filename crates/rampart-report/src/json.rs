@@ -4,7 +4,9 @@
 //! built as a `serde_json::Value` tree first: a scan of 50,000 objects has hundreds of
 //! thousands of findings, and a tree of them cost more memory than the objects themselves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::io::{self, Write};
 
 use rampart_checks::{Category, Finding, Severity, Suppression};
@@ -231,7 +233,7 @@ fn json_text(v: &impl Serialize) -> serde_json::Result<String> {
 }
 
 fn check_json(r: &Report<'_>) -> serde_json::Result<HashMap<&'static str, CheckJson>> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for f in r.findings {
         if out.contains_key(f.check) {
             continue;
@@ -249,34 +251,96 @@ fn check_json(r: &Report<'_>) -> serde_json::Result<HashMap<&'static str, CheckJ
     Ok(out)
 }
 
+/// A JSON string as serde_json writes it. Most strings of a report need no escaping
+/// (serde_json escapes only `"`, `\\` and control characters): those are copied whole.
+fn string(buf: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        return Ok(());
+    }
+    serde_json::to_writer(&mut *buf, s)
+}
+
+fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) -> serde_json::Result<()> {
+    if let Some(s) = s {
+        return string(buf, s);
+    }
+    buf.extend_from_slice(b"null");
+    Ok(())
+}
+
+/// A number in decimal, as serde_json writes it.
+fn number(buf: &mut Vec<u8>, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// The parts of a finding that depend only on its object, already in JSON: the findings
+/// of an object come one after another, so they are rendered once per object.
+#[derive(Default)]
+struct ObjectJson {
+    index: Option<usize>,
+    file: Vec<u8>,
+    object: Vec<u8>,
+}
+
+impl ObjectJson {
+    fn of(&mut self, r: &Report<'_>, index: usize) -> serde_json::Result<&ObjectJson> {
+        if self.index != Some(index) {
+            const O: &str = ",\n        ";
+            let o = &r.objects[index];
+            self.file.clear();
+            string(&mut self.file, &o.source.name)?;
+            let buf = &mut self.object;
+            buf.clear();
+            field(buf, "{\n        ", "apiVersion");
+            string(buf, &o.api_version)?;
+            field(buf, O, "kind");
+            string(buf, &o.kind)?;
+            field(buf, O, "namespace");
+            opt_string(buf, o.namespace.as_deref())?;
+            field(buf, O, "name");
+            string(buf, &o.name)?;
+            buf.extend_from_slice(b"\n      }");
+            self.index = Some(index);
+        }
+        Ok(self)
+    }
+}
+
+fn field(buf: &mut Vec<u8>, indent: &str, name: &str) {
+    buf.extend_from_slice(indent.as_bytes());
+    buf.push(b'"');
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\": ");
+}
+
 /// One finding as `serde_json::to_writer_pretty` writes a [`FindingOut`] at depth 2 of
-/// the document, without building it: the check's texts come escaped from `checks`.
+/// the document, without building it: the check's texts come escaped from `checks`, the
+/// object's from `object`.
 fn finding_json(
     buf: &mut Vec<u8>,
     r: &Report<'_>,
     checks: &HashMap<&'static str, CheckJson>,
+    object: &mut ObjectJson,
     f: &Finding,
 ) -> serde_json::Result<()> {
-    fn field(buf: &mut Vec<u8>, indent: &str, name: &str) {
-        buf.extend_from_slice(indent.as_bytes());
-        buf.push(b'"');
-        buf.extend_from_slice(name.as_bytes());
-        buf.extend_from_slice(b"\": ");
-    }
-    fn string(buf: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *buf, s)
-    }
-    fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) -> serde_json::Result<()> {
-        if let Some(s) = s {
-            return string(buf, s);
-        }
-        buf.extend_from_slice(b"null");
-        Ok(())
-    }
     const F: &str = ",\n      ";
-    const O: &str = ",\n        ";
-    let o = &r.objects[f.object];
     let c = &checks[f.check];
+    let o = object.of(r, f.object)?;
     field(buf, "{\n      ", "check");
     string(buf, f.check)?;
     field(buf, F, "title");
@@ -290,21 +354,13 @@ fn finding_json(
     field(buf, F, "message");
     string(buf, &f.message)?;
     field(buf, F, "file");
-    string(buf, &o.source.name)?;
+    buf.extend_from_slice(&o.file);
     field(buf, F, "line");
-    buf.extend_from_slice(f.pos.line.to_string().as_bytes());
+    number(buf, f.pos.line);
     field(buf, F, "column");
-    buf.extend_from_slice(f.pos.col.to_string().as_bytes());
+    number(buf, f.pos.col);
     field(buf, F, "object");
-    field(buf, "{\n        ", "apiVersion");
-    string(buf, &o.api_version)?;
-    field(buf, O, "kind");
-    string(buf, &o.kind)?;
-    field(buf, O, "namespace");
-    opt_string(buf, o.namespace.as_deref())?;
-    field(buf, O, "name");
-    string(buf, &o.name)?;
-    buf.extend_from_slice(b"\n      }");
+    buf.extend_from_slice(&o.object);
     field(buf, F, "container");
     opt_string(buf, f.container.as_deref())?;
     field(buf, F, "path");
@@ -337,10 +393,11 @@ fn render_batch(
         .enumerate()
         .map(|(c, chunk)| {
             let mut buf = Vec::with_capacity(chunk.len() * 1024);
+            let mut object = ObjectJson::default();
             for (i, f) in chunk.iter().enumerate() {
                 let opens = first && c == 0 && i == 0;
                 buf.extend_from_slice(if opens { b"\n    " } else { b",\n    " });
-                finding_json(&mut buf, r, checks, f)?;
+                finding_json(&mut buf, r, checks, &mut object, f)?;
             }
             Ok(buf)
         })
@@ -470,6 +527,35 @@ mod tests {
 
     use super::*;
     use crate::Summary;
+
+    /// Strings and numbers come out as serde_json writes them, escaped or not.
+    #[test]
+    fn strings_and_numbers_as_serde_json_writes_them() {
+        let texts = [
+            "",
+            "plain",
+            "with \"quotes\"",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "\u{0}\u{1f}",
+            "\u{7f} del",
+            "caf\u{e9} \u{1f600}",
+            "</script>",
+            "a/b",
+            "\u{2028}",
+        ];
+        for t in texts {
+            let mut buf = Vec::new();
+            string(&mut buf, t).unwrap();
+            assert_eq!(buf, serde_json::to_vec(t).unwrap(), "{t:?}");
+        }
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX] {
+            let mut buf = Vec::new();
+            number(&mut buf, n);
+            assert_eq!(buf, n.to_string().into_bytes());
+        }
+    }
 
     /// The parallel writer produces the bytes of serializing the whole document at once,
     /// with no findings, a few, and more than one batch of chunks.
