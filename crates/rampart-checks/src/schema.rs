@@ -39,10 +39,45 @@ pub struct TypeDef {
     pub mask: u32,
     /// Sorted by field name. Each field lists its type per set of versions.
     fields: Vec<(String, Vec<(Ty, u32)>)>,
-    /// `(length of the name, index in fields)`, sorted by length and then name: a lookup
-    /// compares lengths (no memory read of the name) and only reads names of its length.
-    /// Every key of every object of a scan is looked up here.
-    by_length: Vec<(u32, u32)>,
+    /// An open-addressing hash table of `fields` (index + 1, 0 for an empty slot), its
+    /// length a power of two at least twice the number of fields. Every key of every
+    /// object of a scan is looked up here, so a lookup hashes the name once and compares
+    /// one name in the common case.
+    slots: Vec<u16>,
+}
+
+/// A hash of a field name good enough for a table of a few dozen names: its length and its
+/// first and last eight bytes, mixed. No memory beyond the name is read.
+fn name_hash(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let word = |s: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..s.len()].copy_from_slice(s);
+        u64::from_le_bytes(w)
+    };
+    let n = b.len();
+    let head = word(&b[..n.min(8)]);
+    let tail = word(&b[n.saturating_sub(8)..]);
+    (head ^ tail.rotate_left(29) ^ (n as u64).rotate_left(53)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The slot table of [`TypeDef::slots`] for these names.
+fn slot_table(names: &[&str]) -> Result<Vec<u16>, String> {
+    let len = (names.len() * 2).next_power_of_two().max(2);
+    let mut slots = vec![0u16; len];
+    for (i, name) in names.iter().enumerate() {
+        let mut s = slot_of(name_hash(name), len);
+        while slots[s] != 0 {
+            s = (s + 1) & (len - 1);
+        }
+        slots[s] = u16::try_from(i + 1).map_err(|_| "too many fields in one type".to_string())?;
+    }
+    Ok(slots)
+}
+
+fn slot_of(hash: u64, len: usize) -> usize {
+    // The high bits are the best mixed; `len` is a power of two.
+    (hash >> (64 - len.trailing_zeros())) as usize
 }
 
 impl TypeDef {
@@ -53,16 +88,16 @@ impl TypeDef {
 
     /// The field's entry: its type per set of versions.
     pub fn field(&self, name: &str) -> Option<&[(Ty, u32)]> {
-        let fields = &self.fields;
-        let k = self
-            .by_length
-            .binary_search_by(|&(len, i)| {
-                (len as usize)
-                    .cmp(&name.len())
-                    .then_with(|| fields[i as usize].0.as_str().cmp(name))
-            })
-            .ok()?;
-        Some(fields[self.by_length[k].1 as usize].1.as_slice())
+        let len = self.slots.len();
+        let mut s = slot_of(name_hash(name), len);
+        loop {
+            let i = usize::from(self.slots[s]).checked_sub(1)?;
+            let (n, variants) = &self.fields[i];
+            if n == name {
+                return Some(variants.as_slice());
+            }
+            s = (s + 1) & (len - 1);
+        }
     }
 
     /// The field names that exist in the version with bit `bit`.
@@ -197,21 +232,13 @@ impl Schema {
                 fields.push((f.clone(), variants));
             }
             fields.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut by_length = fields
-                .iter()
-                .enumerate()
-                .map(|(i, (f, _))| Ok((u32::try_from(f.len())?, u32::try_from(i)?)))
-                .collect::<Result<Vec<_>, std::num::TryFromIntError>>()
-                .map_err(|e| e.to_string())?;
-            by_length.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| fields[a.1 as usize].0.cmp(&fields[b.1 as usize].0))
-            });
+            let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+            let slots = slot_table(&names)?;
             types.push(TypeDef {
                 name: name.clone(),
                 mask,
                 fields,
-                by_length,
+                slots,
             });
         }
         let mut kinds: HashMap<String, HashMap<String, (usize, u32)>> = HashMap::new();
@@ -280,6 +307,37 @@ mod tests {
         }
         assert!(s.kind("v1", "PodList").is_none());
         assert!(s.kind("monitoring.coreos.com/v1", "ServiceMonitor").is_none());
+    }
+
+    /// Every field of every type of the bundled schema is found by name, and names one
+    /// edit away that are not fields are not.
+    #[test]
+    fn every_field_is_found_and_no_other_name() {
+        let s = Schema::get();
+        let mut checked = 0;
+        for t in &s.types {
+            let names: std::collections::HashSet<&str> = t.fields.iter().map(|(n, _)| n.as_str()).collect();
+            for (name, variants) in &t.fields {
+                assert!(
+                    std::ptr::eq(t.field(name).expect(name), variants.as_slice()),
+                    "{}.{name}",
+                    t.name
+                );
+                for other in [
+                    format!("{name}x"),
+                    format!("x{name}"),
+                    name[1..].to_string(),
+                    name.to_uppercase(),
+                ] {
+                    if !names.contains(other.as_str()) {
+                        assert!(t.field(&other).is_none(), "{}.{other}", t.name);
+                    }
+                }
+                checked += 1;
+            }
+            assert!(t.field("").is_none());
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
