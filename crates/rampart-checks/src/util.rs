@@ -62,15 +62,24 @@ pub fn capabilities<'a>(c: &Container<'a>, list: &str) -> Vec<(String, &'a Node)
 
 /// Simple glob matching with `*` (any run of characters) and `?` (one character).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // Nearly every pattern and text is ASCII: matched as bytes, with no allocation. `?`
+    // matches one character, so other texts are matched as characters.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_match_items(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob_match_items(&p, &t, '*', '?')
+}
+
+fn glob_match_items<T: PartialEq + Copy>(p: &[T], t: &[T], star_item: T, any: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_item {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -82,7 +91,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star_item {
         pi += 1;
     }
     pi == p.len()
@@ -218,5 +227,11 @@ mod tests {
         assert!(!glob_match("a?c", "ac"));
         assert!(!glob_match("kube-*", "default"));
         assert!(glob_match("*-system", "kube-system"));
+        // `?` is one character, also outside ASCII.
+        assert!(glob_match("caf?", "caf\u{e9}"));
+        assert!(!glob_match("caf??", "caf\u{e9}"));
+        assert!(glob_match("*\u{e9}*", "r\u{e9}sum\u{e9}"));
+        assert!(!glob_match("a*b*c", "acb"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
     }
 }

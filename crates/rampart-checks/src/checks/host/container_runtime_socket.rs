@@ -92,12 +92,14 @@ fn socket_paths(configured: &[String]) -> Vec<String> {
 
 fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
     let Some(pod) = PodSpec::of(obj) else { return };
-    let sockets = socket_paths(ctx.params.strings("sockets"));
+    // Normalized once per object, and only for an object with a hostPath volume.
+    let mut sockets: Option<Vec<String>> = None;
     for v in host_path_volumes(&pod) {
         let Some((raw, pos)) = v.path else { continue };
         if raw.is_empty() {
             continue;
         }
+        let sockets = sockets.get_or_insert_with(|| socket_paths(ctx.params.strings("sockets")));
         let path = normalize_host_path(raw);
         let name = v.name;
         let msg = if let Some(s) = sockets.iter().find(|s| **s == path) {

@@ -73,14 +73,17 @@ pub static CHECK: Check = Check {
 };
 
 fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
-    let patterns: Vec<String> = ctx
-        .params
-        .strings("name-patterns")
-        .iter()
-        .map(|p| p.to_lowercase())
-        .collect();
+    // Lowercased once per object, and only for an object with environment variables.
+    let mut patterns: Option<Vec<String>> = None;
     for_each_container(obj, |c| {
         let Some(env) = c.node.get("env") else { return };
+        let patterns = patterns.get_or_insert_with(|| {
+            ctx.params
+                .strings("name-patterns")
+                .iter()
+                .map(|p| p.to_lowercase())
+                .collect()
+        });
         for (i, item) in env.items().enumerate() {
             let Some(name) = item.get("name").and_then(Node::scalar_text) else {
                 continue;
@@ -96,7 +99,7 @@ fn run(ctx: &Ctx<'_>, obj: &Object, out: &mut Emitter<'_>) {
             };
             let detail = if let Some(shape) = credential_shape(text) {
                 format!(" ({shape})")
-            } else if name_matches(&patterns, name) && literal_secret(name, text) {
+            } else if name_matches(patterns, name) && literal_secret(name, text) {
                 String::new()
             } else {
                 continue;
