@@ -70,11 +70,18 @@ enum Frame {
         start: usize,
         pending: Option<Key>,
         merges: Vec<Node>,
+        /// Key name to its entry (relative to `start`), built once the mapping has more
+        /// than [`LINEAR_KEYS`] keys, so duplicate detection stays linear in the size of
+        /// a mapping with many keys (a large ConfigMap).
+        index: Option<HashMap<Text, usize>>,
         pos: Pos,
         anchor: usize,
         start_count: usize,
     },
 }
+
+/// Up to this many keys, a mapping is searched for a duplicate key entry by entry.
+const LINEAR_KEYS: usize = 16;
 
 struct DocBuilder<'a> {
     limits: &'a Limits,
@@ -139,6 +146,7 @@ impl DocBuilder<'_> {
                 start,
                 pending,
                 merges,
+                index,
                 ..
             }) => match pending.take() {
                 None => {
@@ -157,10 +165,25 @@ impl DocBuilder<'_> {
                 Some(key) => {
                     if key.name == "<<" {
                         merges.push(node);
-                    } else if let Some(existing) = self.entries[*start..]
-                        .iter_mut()
-                        .find(|(k, _)| k.name == key.name)
-                    {
+                        return Ok(());
+                    }
+                    let entries = &mut self.entries[*start..];
+                    let found = if entries.len() < LINEAR_KEYS {
+                        entries.iter().position(|(k, _)| k.name == key.name)
+                    } else {
+                        index
+                            .get_or_insert_with(|| {
+                                let mut index = HashMap::with_capacity(entries.len() * 2);
+                                for (i, (k, _)) in entries.iter().enumerate() {
+                                    index.entry(k.name.clone()).or_insert(i);
+                                }
+                                index
+                            })
+                            .get(key.name.as_str())
+                            .copied()
+                    };
+                    if let Some(i) = found {
+                        let existing = &mut entries[i];
                         self.warnings.push(Problem {
                             pos: key.pos,
                             message: format!(
@@ -170,6 +193,9 @@ impl DocBuilder<'_> {
                         });
                         *existing = (key, node);
                     } else {
+                        if let Some(index) = index {
+                            index.insert(key.name.clone(), entries.len());
+                        }
                         self.entries.push((key, node));
                     }
                 }
@@ -212,6 +238,7 @@ impl DocBuilder<'_> {
                         start: self.entries.len(),
                         pending: None,
                         merges: Vec::new(),
+                        index: None,
                         pos,
                         anchor,
                         start_count,
@@ -297,6 +324,11 @@ impl DocBuilder<'_> {
 /// YAML merge keys (`<<: *base`): keys of the mapping itself win over merged ones, and
 /// earlier merged mappings win over later ones.
 fn apply_merges(entries: &mut Vec<(Key, Node)>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    // The keys present so far, so a large merge into a large mapping stays linear.
+    let mut present: std::collections::HashSet<Text> = entries.iter().map(|(k, _)| k.name.clone()).collect();
     for merge in merges {
         let sources: Vec<Node> = match merge.value {
             Value::Seq(items) => items,
@@ -305,7 +337,7 @@ fn apply_merges(entries: &mut Vec<(Key, Node)>, merges: Vec<Node>) {
         for source in sources {
             if let Value::Map(src) = source.value {
                 for (k, v) in src {
-                    if !entries.iter().any(|(e, _)| e.name == k.name) {
+                    if present.insert(k.name.clone()) {
                         entries.push((k, v));
                     }
                 }
@@ -551,6 +583,54 @@ mod tests {
         let l = load1("a: 1\na: 2\n");
         assert_eq!(l.warnings.len(), 1);
         assert_eq!(l.docs[0].root.get("a").unwrap().as_i64(), Some(2));
+    }
+
+    /// In a mapping with many keys (searched through an index), a duplicate key is found
+    /// wherever it is, keeps the first key's place, and the last value wins; the same for
+    /// a small mapping searched entry by entry. Merged keys never override.
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        for n in [3usize, LINEAR_KEYS - 1, LINEAR_KEYS, LINEAR_KEYS + 1, 200] {
+            let mut text = String::new();
+            for i in 0..n {
+                let _ = writeln!(text, "k{i}: {i}");
+            }
+            // Duplicates of the first, a middle and the last key, after all keys.
+            for i in [0, n / 2, n - 1] {
+                let _ = writeln!(text, "k{i}: dup{i}");
+            }
+            let l = load1(&text);
+            assert!(l.errors.is_empty(), "{n}: {:?}", l.errors);
+            let dups: std::collections::BTreeSet<usize> = [0, n / 2, n - 1].into_iter().collect();
+            assert_eq!(l.warnings.len(), dups.len(), "{n}");
+            for (w, i) in l.warnings.iter().zip(&dups) {
+                assert!(
+                    w.message.contains(&format!("first at line {}", i + 1)),
+                    "{n}: {}",
+                    w.message
+                );
+            }
+            let root = &l.docs[0].root;
+            let entries = root.as_map().unwrap();
+            assert_eq!(entries.len(), n, "{n}");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                assert_eq!(k.name, format!("k{i}"));
+                if dups.contains(&i) {
+                    assert_eq!(v.as_str(), Some(format!("dup{i}").as_str()));
+                } else {
+                    assert_eq!(v.as_i64(), Some(i64::try_from(i).unwrap()));
+                }
+            }
+            // The same keys merged into a mapping that sets some of them itself.
+            let mut base = String::new();
+            for i in 0..n {
+                let _ = writeln!(base, "  m{i}: {i}");
+            }
+            let l = load1(&format!("base: &b\n{base}m:\n  m0: own\n  <<: *b\n"));
+            let merged = l.docs[0].root.get("m").unwrap().as_map().unwrap();
+            assert_eq!(merged.len(), n, "{n}");
+            assert_eq!(merged[0].1.as_str(), Some("own"));
+        }
     }
 
     #[test]
