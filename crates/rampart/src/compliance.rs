@@ -55,7 +55,8 @@ fn list(format: ComplianceFormat) -> String {
 
 fn write_out(args: &ComplianceArgs, text: &str) -> Result<()> {
     match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => crate::run::write_report_file(p, |w| w.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", p.display())),
         None => crate::run::write_stdout(text),
     }
 }

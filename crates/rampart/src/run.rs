@@ -120,16 +120,42 @@ pub fn write_streamed(
     render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<()> {
     if let Some(p) = file {
-        let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        render(&mut w)
-            .and_then(|()| w.flush())
-            .with_context(|| format!("cannot write {}", p.display()))
+        write_report_file(p, render).with_context(|| format!("cannot write {}", p.display()))
     } else {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         render(&mut w).and_then(|()| w.flush())?;
         Ok(())
     }
+}
+
+/// Writes a report file. An existing regular file is written over from its start and then
+/// cut to the new length, not emptied first: rewriting the pages of last run's report in
+/// place is several times cheaper than truncating it, which on ext4 frees every block,
+/// allocates them again, and starts writing the whole file back to disk when it is closed
+/// (measured in docs/benchmarks.md). Anything else (a new file, a pipe, a device) is
+/// written as it is.
+pub fn write_report_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Seek as _;
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    let regular = f.metadata()?.is_file();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    let written = render(&mut w).and_then(|()| w.flush());
+    // Taken apart, not dropped: a failed write's buffered rest is not written after the cut.
+    let (mut f, _) = w.into_parts();
+    if regular {
+        // Also after a failed write: nothing of the previous report is left behind.
+        let cut = f.stream_position().and_then(|end| f.set_len(end));
+        written?;
+        return cut;
+    }
+    written
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,7 +490,8 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
             Format::Github => rampart_report::github(&report),
         };
         match file {
-            Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
+            Some(p) => write_report_file(p, |w| w.write_all(text.as_bytes()))
+                .with_context(|| format!("cannot write {}", p.display()))?,
             None => write_stdout(&text)?,
         }
     }

@@ -299,3 +299,44 @@ fn broken_pipe_is_not_an_error() {
     assert_ne!(status.code(), Some(2));
     assert!(status.code().is_some(), "not killed by SIGPIPE");
 }
+
+/// A report file that already exists, longer than the new report, holds exactly the new
+/// report afterwards (it is written over in place and cut to length), for the streamed
+/// JSON report and for the other formats; the same report goes to a pipe unchanged.
+#[test]
+fn report_files_are_replaced_whole() {
+    let d = tempdir();
+    write(d.path(), "pod.yaml", PRIVILEGED_POD);
+    let scan = [
+        "scan",
+        "pod.yaml",
+        "--enable",
+        "privileged-container",
+        "--fail-on",
+        "never",
+    ];
+    for format in ["json", "sarif", "junit", "text"] {
+        let to_stdout = run_in(d.path(), &[&scan[..], &["--format", format]].concat());
+        assert_eq!(to_stdout.status.code(), Some(0), "{}", stderr(&to_stdout));
+        let expected = stdout(&to_stdout);
+        assert!(expected.len() > 100, "{format}: {expected}");
+        let file = d.path().join(format!("report.{format}"));
+        std::fs::write(&file, "x".repeat(expected.len() * 3)).unwrap();
+        let o = run_in(
+            d.path(),
+            &[
+                &scan[..],
+                &["--format", format, "--output", file.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), expected, "{format}");
+    }
+    // A device is written, not cut.
+    let o = run_in(
+        d.path(),
+        &[&scan[..], &["--format", "json", "--output", "/dev/null"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
