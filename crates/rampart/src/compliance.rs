@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anyhow::{Context as _, Result};
 use rampart_compliance::{Assessment, Standard, StandardResult};
 use rampart_config::Date;
-use rampart_model::{Level, Limits};
+use rampart_model::Level;
 use rampart_report::compliance::{self as report, ComplianceReport};
 
 use crate::cli::{ComplianceArgs, ComplianceFormat};
@@ -128,22 +128,9 @@ pub fn run(args: &ComplianceArgs) -> Result<u8> {
     }
 
     // Scan
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     let mut excludes = args.exclude.clone();
     excludes.extend(config.ignore_paths.iter().cloned());
-    let mut loaded = scan::Loaded::default();
-    let inputs = scan::discover(&paths, &excludes, &mut loaded);
-    scan::load(
-        &inputs,
-        &Limits::default(),
-        args.max_file_size,
-        false,
-        &mut loaded,
-    );
+    let loaded = scan::read_paths(&args.paths, &excludes, args.max_file_size, false);
     let mut findings = rampart_checks::run(&enabled, &loaded.objects);
     let notes = rampart_config::policy::apply(&loaded.objects, &mut findings, &config, None, Date::today());
     let mut diagnostics = loaded.diagnostics;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 use rampart_checks::pss::{self, Level, Version};
-use rampart_model::{Level as DiagLevel, Limits, PodSpec, is_workload};
+use rampart_model::{Level as DiagLevel, PodSpec, is_workload};
 use serde_json::json;
 
 use crate::cli::{PssArgs, PssFormat};
@@ -31,20 +31,7 @@ pub fn run(args: &PssArgs) -> Result<u8> {
             return Ok(2);
         }
     };
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut loaded = scan::Loaded::default();
-    let inputs = scan::discover(&paths, &args.exclude, &mut loaded);
-    scan::load(
-        &inputs,
-        &Limits::default(),
-        args.max_file_size,
-        false,
-        &mut loaded,
-    );
+    let loaded = scan::read_paths(&args.paths, &args.exclude, args.max_file_size, false);
 
     let mut decisions = Vec::new();
     let mut not_evaluated = Vec::new();

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use anyhow::{Context as _, Result, bail};
 use rampart_checks::Severity;
 use rampart_config::{BASELINE_VERSION, Baseline, BaselineEntry, Config, Date};
-use rampart_model::{Level, Limits, PodSpec, is_workload};
+use rampart_model::{Level, PodSpec, is_workload};
 use rampart_report::{NotEvaluated, Report, Summary, TextOptions};
 
 use crate::catalog;
@@ -322,24 +322,11 @@ fn scan_cmd(args: &ScanArgs) -> Result<u8> {
     };
 
     // Read
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     let mut excludes = args.exclude.clone();
     excludes.extend(config.ignore_paths.iter().cloned());
-    let mut loaded = scan::Loaded::default();
-    let inputs = scan::discover(&paths, &excludes, &mut loaded);
     // Only the text report shows source lines; other reports need no text kept.
     let keep_text = formats.iter().any(|(f, _)| *f == Format::Text);
-    scan::load(
-        &inputs,
-        &Limits::default(),
-        args.max_file_size,
-        keep_text,
-        &mut loaded,
-    );
+    let loaded = scan::read_paths(&args.paths, &excludes, args.max_file_size, keep_text);
 
     // Check
     let mut enabled = config.enabled_checks(&args.enable, &args.disable);

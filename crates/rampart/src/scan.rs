@@ -250,6 +250,17 @@ fn load_one(input: &Input, limits: &Limits, max_bytes: u64, keep_text: bool) -> 
     }
 }
 
+/// Finds and reads the manifests under `paths` (the current directory when there are
+/// none), skipping `excludes`. Sources keep their text only with `keep_text`.
+pub fn read_paths(paths: &[PathBuf], excludes: &[String], max_bytes: u64, keep_text: bool) -> Loaded {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut loaded = Loaded::default();
+    let inputs = discover(paths, excludes, &mut loaded);
+    load(&inputs, &Limits::default(), max_bytes, keep_text, &mut loaded);
+    loaded
+}
+
 /// Reads and parses every input in parallel; objects keep the input order. Sources keep
 /// their text only with `keep_text` (for reports that show the offending lines).
 pub fn load(inputs: &[Input], limits: &Limits, max_bytes: u64, keep_text: bool, loaded: &mut Loaded) {
