@@ -616,6 +616,17 @@ impl NodeView {
         }
         // KubeletConfiguration drop-ins: every `*.conf` file of the directory, merged in
         // name order over the configuration file.
+        // A directory the flag names must exist; the layout's default one may not.
+        if let Some(dir) = &config_dir
+            && !self.fs.exists(dir)
+        {
+            self.problem(
+                dir,
+                None,
+                "the kubelet drop-in directory (--config-dir) does not exist",
+            );
+            return;
+        }
         let config_dir = config_dir.or_else(|| {
             self.distribution
                 .kubelet_dropin_dir()
@@ -623,14 +634,6 @@ impl NodeView {
                 .map(str::to_string)
         });
         if let Some(dir) = config_dir {
-            if !self.fs.exists(&dir) {
-                self.problem(
-                    &dir,
-                    None,
-                    "the kubelet drop-in directory (--config-dir) does not exist",
-                );
-                return;
-            }
             let mut files: Vec<String> = self
                 .fs
                 .list(&dir)
