@@ -22,7 +22,7 @@
 use std::cmp::Ordering;
 
 use super::cmp_decimal;
-use super::semver::compare_prerelease;
+use super::semver::{compare_prerelease, identifier, split_version};
 
 /// A parsed Go version; compare with [`Ord`].
 #[derive(Debug, Clone)]
@@ -36,10 +36,6 @@ pub struct Version<'a> {
 /// A number without leading zeros.
 fn number(part: &[u8]) -> bool {
     !part.is_empty() && part.iter().all(u8::is_ascii_digit) && (part.len() == 1 || part[0] != b'0')
-}
-
-fn identifier(id: &[u8]) -> bool {
-    !id.is_empty() && id.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
 }
 
 /// Splits a leading number without leading zeros off `s`.
@@ -62,19 +58,7 @@ impl<'a> Version<'a> {
 
     /// A module version without its `v`.
     fn parse_module(s: &'a [u8]) -> Option<Self> {
-        let (s, build) = match s.iter().position(|&c| c == b'+') {
-            Some(plus) => (&s[..plus], Some(&s[plus + 1..])),
-            None => (s, None),
-        };
-        if let Some(build) = build
-            && !build.split(|&c| c == b'.').all(identifier)
-        {
-            return None;
-        }
-        let (core, pre) = match s.iter().position(|&c| c == b'-') {
-            Some(dash) => (&s[..dash], Some(&s[dash + 1..])),
-            None => (s, None),
-        };
+        let (core, pre, build) = split_version(s)?;
         let parts: Vec<&[u8]> = core.split(|&c| c == b'.').collect();
         if parts.len() > 3 || !parts.iter().all(|p| number(p)) {
             return None;

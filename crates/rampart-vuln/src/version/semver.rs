@@ -34,8 +34,30 @@ fn numeric(id: &[u8]) -> bool {
     !id.is_empty() && id.iter().all(u8::is_ascii_digit)
 }
 
-fn identifier(id: &[u8]) -> bool {
+pub(crate) fn identifier(id: &[u8]) -> bool {
     !id.is_empty() && id.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+}
+
+/// The core, pre-release and build metadata of a version.
+pub(crate) type VersionParts<'a> = (&'a [u8], Option<&'a [u8]>, Option<&'a [u8]>);
+
+/// Splits `CORE[-PRE][+BUILD]` into its parts (SemVer's grammar, which Go module versions
+/// share); None when the build metadata is not dot-separated identifiers.
+pub(crate) fn split_version(s: &[u8]) -> Option<VersionParts<'_>> {
+    let (s, build) = match s.iter().position(|&c| c == b'+') {
+        Some(plus) => (&s[..plus], Some(&s[plus + 1..])),
+        None => (s, None),
+    };
+    if let Some(build) = build
+        && !build.split(|&c| c == b'.').all(identifier)
+    {
+        return None;
+    }
+    let (core, pre) = match s.iter().position(|&c| c == b'-') {
+        Some(dash) => (&s[..dash], Some(&s[dash + 1..])),
+        None => (s, None),
+    };
+    Some((core, pre, build))
 }
 
 /// A main version number: digits without a leading zero.
@@ -62,20 +84,7 @@ impl<'a> Version<'a> {
         if s.len() > MAX_LENGTH {
             return None;
         }
-        let s = s.as_bytes();
-        let (s, build) = match s.iter().position(|&c| c == b'+') {
-            Some(plus) => (&s[..plus], Some(&s[plus + 1..])),
-            None => (s, None),
-        };
-        if let Some(build) = build
-            && !build.split(|&c| c == b'.').all(identifier)
-        {
-            return None;
-        }
-        let (core, pre) = match s.iter().position(|&c| c == b'-') {
-            Some(dash) => (&s[..dash], Some(&s[dash + 1..])),
-            None => (s, None),
-        };
+        let (core, pre, _) = split_version(s.as_bytes())?;
         let mut numbers = core.split(|&c| c == b'.');
         let major = main_number(numbers.next()?)?;
         let minor = main_number(numbers.next()?)?;
