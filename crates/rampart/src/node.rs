@@ -109,7 +109,8 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     };
     match &args.output {
         Some(p) => {
-            std::fs::write(p, out).with_context(|| format!("cannot write {}", p.display()))?;
+            crate::run::write_report_file(p, |w| w.write_all(out.as_bytes()))
+                .with_context(|| format!("cannot write {}", p.display()))?;
             let s = report.summary;
             let _ = writeln!(
                 std::io::stderr(),
